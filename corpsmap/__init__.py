@@ -1,0 +1,1 @@
+"""Domain logic of the Xiaoshan corps campaign map (no Streamlit outside `corpsmap.ui`)."""
