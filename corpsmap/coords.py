@@ -81,6 +81,7 @@ def gcj02_to_wgs84(lon: ArrayOrFloat, lat: ArrayOrFloat) -> tuple[ArrayOrFloat, 
 
 def _transform_xy(geometry: GeometryT, func: Callable) -> GeometryT:
     """Apply a vectorised (lon, lat) -> (lon, lat) function to all vertices."""
+
     def apply(coords: np.ndarray) -> np.ndarray:
         new_lon, new_lat = func(coords[:, 0], coords[:, 1])
         return np.column_stack([new_lon, new_lat])

