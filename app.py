@@ -1,0 +1,21 @@
+"""Entry point: page setup, the shared sidebar and the list of pages (`make run` starts it)."""
+
+import streamlit as st
+
+from corpsmap.assets import install_static_assets
+from corpsmap.config import ROOT
+from corpsmap.i18n import t
+from corpsmap.ui import frame
+
+st.set_page_config(page_title="萧山兵团会战作战图 · Xiaoshan Corps Campaign Map",
+                   page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")  # a local icon: no font CDN
+install_static_assets()  # cheap when the files are already in place
+
+lang = frame.lang()
+pages = [
+    st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
+    st.Page("pages/about.py", title=t("page_about", lang), icon=":material/description:", url_path="about"),
+]
+navigation = st.navigation(pages)
+frame.sidebar()
+navigation.run()

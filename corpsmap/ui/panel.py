@@ -1,0 +1,114 @@
+"""The side panel of the map page: one zone's details, or the corps-wide summary when none is selected."""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from corpsmap import summary
+from corpsmap.data import CORPS, Dataset
+from corpsmap.i18n import name_of, t
+from corpsmap.progress import months
+
+_CSS = """
+<style>
+.corps-table{width:100%;border-collapse:collapse;font-size:0.95rem}
+.corps-table th{text-align:left;color:#4a5568;font-weight:600;border-bottom:2px solid #cbd5e0;padding:4px 6px}
+.corps-table td{border-bottom:1px solid #e2e8f0;padding:6px;vertical-align:top}
+.corps-table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.corps-table td.big{font-size:1.15rem;font-weight:700}
+.badge{display:inline-block;font-size:0.72rem;padding:0 6px;border-radius:8px;margin-left:4px;
+  background:#edf2f7;color:#4a5568;border:1px solid #cbd5e0;white-space:nowrap;font-weight:400}
+.badge.illus{background:#fffaf0;color:#9c4221;border-color:#fbd38d}
+.light{display:inline-block;width:12px;height:12px;border-radius:50%;margin-right:5px;vertical-align:-1px}
+.figure{border:1px solid #e2e8f0;border-radius:8px;padding:8px 10px;margin-bottom:8px;background:#fff}
+.figure .v{font-size:1.7rem;font-weight:700;color:#1a365d;font-variant-numeric:tabular-nums}
+.figure .l{font-size:0.85rem;color:#4a5568}
+</style>
+"""
+
+
+def _badge(text: str, illustrative: bool = False) -> str:
+    return f'<span class="badge{" illus" if illustrative else ""}">{escape(text)}</span>'
+
+
+def _html(markup: str) -> None:
+    # Every data value in `markup` has been through html.escape by the caller.
+    st.markdown(_CSS + markup, unsafe_allow_html=True)
+
+
+def headline_table(rows: list[summary.HeadlineRow], lang: str) -> None:
+    """Indicators against target and 序时进度 with status lights, illustrative values badged."""
+    head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("indicator", "actual", "target", "completion",
+                                                               "schedule", "status"))
+    body = []
+    for r in rows:
+        badges = _badge(t("illustrative", lang), True) if r.illustrative else ""
+        if r.derived:
+            badges += _badge(t("derived", lang))
+        body.append(
+            f"<tr><td>{escape(r.label)}{badges}</td><td class='num big'>{escape(r.actual)}</td>"
+            f"<td class='num'>{escape(r.target)}</td><td class='num'>{escape(r.completion)}</td>"
+            f"<td class='num'>{escape(r.schedule)}</td>"
+            f"<td data-status='{escape(r.indicator_id)}'><span class='light' style='background:{r.color}'></span>"
+            f"{escape(r.status)}</td></tr>")
+    _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(body)}</table>")
+
+
+def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
+    """Names, platform, positioning, headline indicators vs target, projects, links."""
+    zone = dataset.zones.set_index("zone_id").loc[zone_id]
+    platform = dataset.platforms.set_index("platform_id").loc[zone["platform_id"]]
+    st.subheader(name_of(zone, lang), anchor=False)
+    other = zone["name_en"] if lang == "zh" else zone["name_zh"]
+    facts = [f"<b>{escape(t('platform', lang))}</b>: {escape(name_of(platform, lang))}",
+             f"<b>{escape(t('positioning', lang))}</b>: {escape(name_of(zone, lang, 'positioning'))}"]
+    if zone["townships_zh"]:
+        facts.append(f"<b>{escape(t('townships', lang))}</b>: {escape(zone['townships_zh'])}")
+    if zone["size_km2"] == zone["size_km2"] and zone["size_km2"] is not None:  # not NaN
+        facts.append(f"<b>{escape(t('size', lang))}</b>: {escape(t('size_value', lang, value=f'{zone.size_km2:g}'))}")
+    _html(f"<div class='zone-facts' data-zone='{escape(zone_id)}'><i>{escape(other)}</i> "
+          f"{_badge(t('schematic', lang))}<br>{'<br>'.join(facts)}</div>")
+
+    month = months(dataset)[-1]
+    st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month)}")
+    headline_table(summary.headline_rows(table, dataset, zone_id, month, lang), lang)
+
+    st.markdown(f"**{t('projects', lang)}**")
+    projects = summary.zone_projects(dataset, zone_id)
+    if projects.empty:
+        st.caption(t("no_projects", lang))
+    else:
+        rows = []
+        for p in projects.itertuples():
+            badge = _badge(t("illustrative", lang), True) if p.provenance == "illustrative" else ""
+            rows.append(
+                f"<tr><td>{escape(name_of(p._asdict(), lang))}{badge}</td>"
+                f"<td>{escape(t('project_status_' + p.status, lang))}</td>"
+                f"<td class='num'>{escape(summary.amount_text(p.investment_yi, p.amount_kind, lang))}</td></tr>")
+        head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("name", "status", "investment"))
+        _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(rows)}</table>")
+        if not any(projects["provenance"] == "article"):
+            st.caption(t("no_projects", lang))
+
+
+def corps_summary(dataset: Dataset, table, lang: str) -> None:
+    """The article's first-half figures, exactly as printed, plus the derived progress of additive ones."""
+    st.subheader(t("corps_summary", lang), anchor=False)
+    st.caption(t("corps_summary_source", lang))
+    figures = summary.reported_figures(dataset, lang)
+    cards = [f"<div class='figure' data-indicator='{escape(f.indicator_id)}'><div class='v'>{escape(f.value)}</div>"
+             f"<div class='l'>{escape(f.label)}{_badge(t('reported', lang))}</div></div>" for f in figures]
+    half = (len(cards) + 1) // 2
+    left, right = st.columns(2)
+    with left:
+        _html("".join(cards[:half]))
+    with right:
+        _html("".join(cards[half:]))
+    month = months(dataset)[-1]
+    rows = [r for r in summary.headline_rows(table, dataset, CORPS, month, lang, headline_only=False) if r.derived]
+    if rows:
+        st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month)}")
+        headline_table(rows, lang)
+    st.caption(t("click_hint", lang))

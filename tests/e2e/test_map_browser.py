@@ -1,0 +1,64 @@
+"""The map page in real Chromium: clicking each zone shows its panel, offline, with instant feedback."""
+
+import pytest
+
+from corpsmap import geo
+from corpsmap.data import load_dataset
+from tests.e2e.conftest import click_latlng, outside_requests, wait_for_map
+
+ZONES = list(load_dataset().zones.sort_values("river_order")["zone_id"])
+POINTS = geo.label_points(geo.load_zone_shapes())
+
+
+def test_click_each_zone_shows_its_panel(page, app_url):
+    page.goto(app_url + "/")
+    frame = wait_for_map(page)
+    page.locator(".st-key-panel-corps").wait_for()
+    frame.evaluate("() => { window.map.corpsProbe = true; }")
+    for zone_id in ZONES:
+        lat, lon = POINTS[zone_id]
+        click_latlng(page, frame, lat, lon)
+        page.locator(f".st-key-panel-{zone_id}").wait_for(timeout=15_000)
+        assert page.url.endswith(f"zone={zone_id}")
+        # Not remounted: the Leaflet map object marked before the first click is still the live one.
+        assert frame.evaluate("() => window.map.corpsProbe === true")
+    assert outside_requests(page, app_url) == []
+
+
+def test_click_outlines_zone_in_map_at_once(page, app_url):
+    page.goto(app_url + "/")
+    frame = wait_for_map(page)
+    lat, lon = POINTS["linkong"]
+    click_latlng(page, frame, lat, lon)
+    # The outline is drawn by the click handler in the browser, before any server round trip.
+    assert frame.evaluate("() => !!window.corpsFeedback && window.corpsFeedback.getLayers().length === 1")
+    page.locator(".st-key-panel-linkong").wait_for(timeout=15_000)
+
+
+def test_deep_link_opens_zone_and_english(page, app_url):
+    page.goto(app_url + "/?zone=yinong&lang=en")
+    wait_for_map(page)
+    panel = page.locator(".st-key-panel-yinong")
+    panel.wait_for()
+    assert "Green Smart-Manufacturing New City" in panel.inner_text()
+    assert "Schematic boundaries / 示意范围" in page.frame_locator("iframe").first.locator(".corps-legend").inner_text()
+    assert outside_requests(page, app_url) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots_for_review(page, app_url, lang):
+    """Writes the four review screenshots; fails only if a page does not render."""
+    from tests.e2e.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{app_url}/?lang={lang}")
+    wait_for_map(page)
+    page.locator(".st-key-panel-corps").wait_for()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"map-{lang}-corps.png"))
+    page.goto(f"{app_url}/?lang={lang}&zone=shijicheng")
+    wait_for_map(page)
+    page.locator(".st-key-panel-shijicheng").wait_for()
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / f"map-{lang}-shijicheng.png"))
