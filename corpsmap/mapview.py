@@ -150,16 +150,17 @@ def zone_features(shapes: gpd.GeoDataFrame, zones, platforms, lang: str) -> gpd.
     return gpd.GeoDataFrame(rows, geometry=shapes.geometry.values, crs=shapes.crs)
 
 
-def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.GeoDataFrame,
-              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool = False) -> folium.Map:
-    """The campaign map with every asset served locally. Zone ids travel in feature properties."""
+def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
+             online_tiles: bool = False) -> folium.Map:
+    """The offline vector base every map page shares: districts with names, the river, optional OSM tiles.
+
+    Call `localize` on the finished map (build_map does) so every asset is served by the app.
+    """
     m = folium.Map(location=XIAOSHAN_CENTER, zoom_start=11, tiles=None, control_scale=True,
-                   zoom_snap=0.25, min_zoom=9, max_zoom=16)
+                   zoom_snap=0.25, min_zoom=9, max_zoom=17)
     if online_tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
     m.get_root().header.add_child(Element(_CSS))
-    name_field = "name_en" if lang == "en" else "name_zh"
-
     folium.GeoJson(
         districts[["adcode", "is_xiaoshan", "geometry"]].to_json(),
         style_function=lambda f: {
@@ -176,12 +177,26 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
                                   "fillColor": "#bee3f8", "fillOpacity": 0.9},
         interactive=False, control=False,
     ).add_to(m)
-    labels = folium.FeatureGroup(name="labels", control=False)
+    name_field = "name_en" if lang == "en" else "name_zh"
+    labels = folium.FeatureGroup(name="district labels", control=False)
     for adcode, (lat, lon) in _district_label_points(districts).items():
         text = districts.loc[districts["adcode"] == adcode, name_field].iloc[0]
         folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
                       interactive=False).add_to(labels)
+    labels.add_to(m)
+    return m
 
+
+def fit_to(m: folium.Map, gdf: gpd.GeoDataFrame, margin: float = 0.03) -> None:
+    """Frame the map on `gdf` with a margin in degrees."""
+    west, south, east, north = gdf.total_bounds
+    m.fit_bounds([[south - margin, west - margin], [north + margin, east + margin]])
+
+
+def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.GeoDataFrame,
+              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool = False) -> folium.Map:
+    """The campaign map with every asset served locally. Zone ids travel in feature properties."""
+    m = base_map(districts, river, lang, online_tiles)
     folium.GeoJson(
         features[["zone_id", "tooltip", "geometry"]].to_json(),
         name="zones",
@@ -193,15 +208,14 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
         on_each_feature=_CLICK_FEEDBACK,
         control=False,
     ).add_to(m)
-    points = features.geometry.representative_point()
-    for label, point in zip(features["label"], points):
+    labels = folium.FeatureGroup(name="zone labels", control=False)
+    for label, point in zip(features["label"], features.geometry.representative_point()):
         folium.Marker((point.y, point.x), icon=folium.DivIcon(html=f'<span class="corps-label">{label}</span>'),
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_Legend(legend))
     # Frame the zones (the river band), not all of Xiaoshan: the south holds no zone.
-    west, south, east, north = features.total_bounds
-    m.fit_bounds([[south - 0.03, west - 0.03], [north + 0.03, east + 0.03]])
+    fit_to(m, features)
     return localize(m)
 
 

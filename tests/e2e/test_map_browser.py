@@ -4,11 +4,10 @@ import pytest
 
 from corpsmap import geo
 from corpsmap.data import load_dataset
-from tests.e2e.conftest import click_latlng, outside_requests, wait_for_map
+from tests.browser import ARTIFACTS, click_latlng, outside_requests, wait_for_map
 
 ZONES = list(load_dataset().zones.sort_values("river_order")["zone_id"])
 POINTS = geo.label_points(geo.load_zone_shapes())
-
 
 def test_click_each_zone_shows_its_panel(page, app_url):
     page.goto(app_url + "/")
@@ -24,7 +23,6 @@ def test_click_each_zone_shows_its_panel(page, app_url):
         assert frame.evaluate("() => window.map.corpsProbe === true")
     assert outside_requests(page, app_url) == []
 
-
 def test_click_outlines_zone_in_map_at_once(page, app_url):
     page.goto(app_url + "/")
     frame = wait_for_map(page)
@@ -33,7 +31,6 @@ def test_click_outlines_zone_in_map_at_once(page, app_url):
     # The outline is drawn by the click handler in the browser, before any server round trip.
     assert frame.evaluate("() => !!window.corpsFeedback && window.corpsFeedback.getLayers().length === 1")
     page.locator(".st-key-panel-linkong").wait_for(timeout=15_000)
-
 
 def test_deep_link_opens_zone_and_english(page, app_url):
     page.goto(app_url + "/?zone=yinong&lang=en")
@@ -44,11 +41,9 @@ def test_deep_link_opens_zone_and_english(page, app_url):
     assert "Schematic boundaries / 示意范围" in page.frame_locator("iframe").first.locator(".corps-legend").inner_text()
     assert outside_requests(page, app_url) == []
 
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_screenshots_for_review(page, app_url, lang):
     """Writes the four review screenshots; fails only if a page does not render."""
-    from tests.e2e.conftest import ARTIFACTS
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": 1920, "height": 1080})
