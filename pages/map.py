@@ -32,6 +32,10 @@ def _select_from_map() -> None:
         st.query_params["zone"] = zone_id
 
 
+def _clear_zone() -> None:
+    st.query_params.pop("zone", None)
+
+
 @st.fragment
 def campaign_map() -> None:
     requested = st.query_params.get("zone")
@@ -49,9 +53,7 @@ def campaign_map() -> None:
     # The container's key becomes the CSS class st-key-panel-<zone>: a stable hook for browser tests.
     with right, st.container(key=f"panel-{selected or 'corps'}"):
         if selected:
-            if st.button(t("all_corps", lang), icon=":material/arrow_back:", key="clear_zone"):
-                st.query_params.pop("zone", None)
-                st.rerun(scope="fragment")
+            st.button(t("all_corps", lang), icon=":material/arrow_back:", key="clear_zone", on_click=_clear_zone)
             panel.zone_panel(data, table, selected, lang)
         else:
             panel.corps_summary(data, table, lang)

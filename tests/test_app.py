@@ -1,0 +1,85 @@
+"""AppTest: every page runs; the map page shows the right panel for every `?zone=` and language."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from corpsmap.data import load_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+ZONES = load_dataset().zones.set_index("zone_id")
+
+
+def run_app(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "warning", "error")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_runs(page, lang):
+    at = run_app(page, lang=lang)
+    assert not at.exception, at.exception
+
+
+@pytest.mark.parametrize("zone_id", list(ZONES.index))
+def test_zone_link_shows_that_zones_panel(zone_id):
+    at = run_app(zone=zone_id)
+    assert not at.exception
+    assert [s.value for s in at.subheader][:1] == [ZONES.loc[zone_id, "name_zh"]]
+    assert ZONES.loc[zone_id, "positioning_zh"] in texts(at)
+
+
+def test_zone_link_in_english():
+    at = run_app(zone="linkong", lang="en")
+    assert at.title[0].value == "Xiaoshan Corps Campaign Map"
+    assert at.subheader[0].value == "Airport Economy Zone"
+
+
+def test_no_zone_shows_the_article_figures():
+    shown = texts(run_app())
+    for figure in ["6.8%", "10.8%", "5.5%", "62.9%", "41.7%", "170.16 亿元", "65.3%", "50.5%", "83.82 亿元",
+                   "71.2%", "12.3%"]:
+        assert figure in shown
+
+
+def test_unknown_zone_is_reported_not_a_crash():
+    at = run_app(zone="atlantis")
+    assert not at.exception
+    assert any("atlantis" in w.value for w in at.warning)
+    assert "八大兵团 · 2022年上半年成绩单" in [s.value for s in at.subheader]
+
+
+def test_markdown_in_a_bad_zone_value_is_neutralised():
+    at = run_app(zone="[x](http://evil.example)")
+    assert not at.exception
+    warning = at.warning[0].value
+    assert "](http" not in warning and "\\]\\(http" in warning
+
+
+def test_back_to_all_corps_clears_the_selection():
+    at = run_app(zone="shibei")
+    at.button(key="clear_zone").click().run()
+    assert "zone" not in at.query_params
+    assert "八大兵团 · 2022年上半年成绩单" in [s.value for s in at.subheader]
+
+
+def test_language_switch_updates_url_and_text():
+    at = run_app()
+    at.radio(key="lang").set_value("en").run()
+    assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
+    assert at.title[0].value == "Xiaoshan Corps Campaign Map"
