@@ -16,6 +16,9 @@ pages = [
     st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
     st.Page("pages/about.py", title=t("page_about", lang), icon=":material/description:", url_path="about"),
 ]
+if frame.INTERNAL:  # the public demo is read-only
+    pages.append(st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:",
+                         url_path="data"))
 navigation = st.navigation(pages)
 frame.sidebar()
 navigation.run()

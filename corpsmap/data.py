@@ -299,6 +299,18 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
     return validate_texts(read_texts(data_dir))
 
 
+def upload_to_csv_text(content: bytes, filename: str) -> str:
+    """The CSV text of an uploaded .csv (UTF-8, BOM allowed) or the first sheet of an .xlsx; DataError if unreadable."""
+    try:
+        if filename.lower().endswith(".xlsx"):
+            sheet = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
+            # Excel keeps whole numbers typed into text cells as '15'; floats come back as '15.0', still valid.
+            return sheet.to_csv(index=False)
+        return content.decode("utf-8-sig")
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise DataError([Problem(filename, None, None, None, f"cannot read the file ({exc})")]) from exc
+
+
 def replace_table(name: str, new_text: str, data_dir: Path = DATA_DIR, file: str | None = None) -> Dataset:
     """Validate `new_text` as table `name` together with the stored tables; write it only if all is well.
 

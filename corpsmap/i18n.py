@@ -93,6 +93,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "geodata/README.md and data/README.md."),
     "about_sources": ("来源", "Sources"),
     "about_files": ("数据文件", "Data files"),
+    "page_data": ("数据更新", "Update data"),
+    "data_read_only": ("公开演示为只读。内网部署时设置 CORPSMAP_INTERNAL=1 可上传更新数据。", "The public demo is read-only. On an intranet, set CORPSMAP_INTERNAL=1 to upload data."),
+    "data_intro": ("上传表格（CSV 或 Excel .xlsx）以替换一个数据表。文件先与其余数据一起校验，全部无误才会保存；有误时原数据保持不变。", "Upload a spreadsheet (CSV or Excel .xlsx) to replace one table. It is checked together with the rest of the data and saved only if everything is valid; otherwise the stored data stays as it was."),
+    "data_table": ("数据表", "Table"),
+    "data_file": ("文件", "File"),
+    "data_download_current": ("下载当前表格", "Download the current table"),
+    "data_saved": ("已保存 {file}：{rows} 行。", "Saved {file}: {rows} rows."),
+    "data_rejected": ("{file} 未保存，原数据未改动。请修正以下问题：", "{file} was not saved; the stored data is unchanged. Please fix:"),
+    "data_row": ("行", "Row"),
+    "data_column": ("列", "Column"),
+    "data_value": ("值", "Value"),
+    "data_problem": ("问题", "Problem"),
     "map_error": ("地图数据有误：", "Map data has errors:"),
 }
 

@@ -29,11 +29,32 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+@pytest.fixture
+def internal(monkeypatch):
+    """Intranet mode: every page listed, non-public rows shown."""
+    from corpsmap.ui import frame
+
+    monkeypatch.setattr(frame, "INTERNAL", True)
+
+
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_every_page_runs(page, lang):
+def test_every_page_runs(page, lang, internal):
     at = run_app(page, lang=lang)
     assert not at.exception, at.exception
+
+
+def test_public_demo_has_no_data_upload():
+    at = run_app()
+    with pytest.raises(ValueError):
+        at.switch_page("pages/data.py").run()
+
+
+def test_data_page_offers_every_table_in_internal_mode(internal):
+    at = run_app("pages/data.py")
+    assert at.selectbox(key="data_table").options == ["sources.csv", "platforms.csv", "industry_chains.csv",
+                                                        "zones.csv", "projects.csv", "indicators.csv",
+                                                        "observations.csv", "targets.csv"]
 
 
 @pytest.mark.parametrize("zone_id", list(ZONES.index))
@@ -83,3 +104,10 @@ def test_language_switch_updates_url_and_text():
     at.radio(key="lang").set_value("en").run()
     assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
     assert at.title[0].value == "Xiaoshan Corps Campaign Map"
+
+
+def test_public_demo_hides_non_public_projects():
+    from corpsmap.ui.frame import _dataset
+
+    assert "ex-internal-1" not in set(_dataset(False).projects["project_id"])
+    assert "ex-internal-1" in set(_dataset(True).projects["project_id"])

@@ -57,7 +57,7 @@ def test_every_local_asset_exists_once_installed(tmp_path):
 
 def test_unknown_plugin_asset_is_refused():
     class Plugin(folium.MacroElement):
-        default_js = [("fancy", "https://cdn.example.org/fancy.js")]
+        default_js = (("fancy", "https://cdn.example.org/fancy.js"),)
 
     m = folium.Map(tiles=None)
     m.add_child(Plugin())

@@ -41,6 +41,12 @@ def progress() -> pd.DataFrame:
     return progress_table(dataset())
 
 
+def reload_data() -> None:
+    """Forget the cached data after a table was replaced, so every page shows the new values."""
+    _dataset.clear()
+    progress.clear()
+
+
 @st.cache_resource(show_spinner=False)
 def _geodata():
     return geo.load_zone_shapes(), geo.load_districts(), geo.load_river()
