@@ -90,7 +90,9 @@ def headline_rows(table: pd.DataFrame, dataset: Dataset, zone_id: str, month: st
             actual=with_unit(format_number(r["actual"], ind.decimals), unit),
             target="—" if pd.isna(r["target"]) else with_unit(format_number(r["target"], ind.decimals), unit),
             completion="—" if pd.isna(r["completion"]) else with_unit(format_number(r["completion"], 1), pct),
-            schedule="—" if pd.isna(r["schedule"]) else with_unit(format_number(r["schedule"], 1), pct),
+            # A rate is judged against its target rate (already in the target column), not 序时进度.
+            schedule="—" if pd.isna(r["schedule"]) or not ind.cumulative
+            else with_unit(format_number(r["schedule"], 1), pct),
             status=t(f"status_{r['status']}", lang),
             color=STATUS_COLORS[r["status"]],
             illustrative=bool(r["illustrative"]),
