@@ -36,8 +36,23 @@ WGS84 = "EPSG:4326"
 METRIC_CRS = "EPSG:4549"  # CGCS2000 / 3-degree Gauss-Kruger CM 120E: tiny scale error in Xiaoshan
 BBOX = (119.95, 29.80, 120.80, 30.40)  # lon_min, lat_min, lon_max, lat_max around Xiaoshan
 PRECISION = 1e-5  # degrees; 5 decimals
-# East of this longitude GSHHG still shows land reclaimed since the 1990s as water.
+# East of this longitude GSHHG still shows reclaimed land as water (eastern 钱塘区, the Shaoxing
+# shore). Chosen from the data: along the 钱塘|海宁 line, from the bend where the river turns east
+# (120.44 E), GSHHG's south bank lies 2.7-3.4 km from the line (and > 5 km east of 120.60 E) while
+# its north bank (海宁, held by seawalls) stays 1.1-1.3 km away.
 GSHHG_SHORE_RELIABLE_WEST_OF = 120.45
+# Over this many degrees east of the cut, GSHHG's too-wide south bank narrows linearly to the band.
+SCHEMATIC_TAPER_DEG = 0.03  # ~2.9 km
+# Half-width of the schematic river band around the district line that runs down the river.
+# Upstream, where GSHHG is reliable (120.22-120.38 E), the distance from the 萧山|上城/钱塘 line to
+# either GSHHG bank has a median of 0.94 km; at 120.45-120.60 E the 海宁 (north) bank lies 1.1-1.3 km
+# from the 钱塘|海宁 line. 1.1 km makes the river ~2.1 km wide, within the 1.5-3 km it is there.
+RIVER_HALF_WIDTH_M = 1100
+# East of the cut the river/bay-middle line is the border between the north-bank district and the
+# south-bank ones (their AMap outlines meet down the middle of the river and across the bay).
+# Xiaoshan itself no longer touches the river east of ~120.40 E: 钱塘区 (大江东) lies in between.
+NORTH_BANK = ("330481",)  # 海宁: its GSHHG shore is kept
+SOUTH_BANK = ("330114", "330602", "330603", "330604")  # 钱塘, 越城, 柯桥, 上虞: GSHHG shore dropped
 
 XIAOSHAN = "330109"
 DISTRICT_NAMES_EN = {
@@ -52,6 +67,7 @@ DISTRICT_NAMES_EN = {
     "330481": "Haining",
     "330602": "Yuecheng",
     "330603": "Keqiao",
+    "330604": "Shangyu",
     "330681": "Zhuji",
 }
 DISTRICT_SIMPLIFY_DEG = 0.0004
@@ -190,14 +206,66 @@ def build_districts() -> gpd.GeoDataFrame:
     return gdf.sort_values(["is_xiaoshan", "adcode"], ascending=[False, True]).reset_index(drop=True)
 
 
-def build_river() -> gpd.GeoDataFrame:
-    """Qiantang water (BBOX minus GSHHG land) and the Fuchun river line (WDBII)."""
+def gshhg_water() -> BaseGeometry:
+    """BBOX minus GSHHG land: the estuary and the bay as GSHHG 2.3.x draws them (WGS-84)."""
     land_parts = [Polygon(points) for level, points in read_basemap_shapes("gshhs", BBOX) if level == 1]
     land = shapely.clip_by_rect(shapely.union_all(land_parts), *BBOX)
     water = shapely.make_valid(box(*BBOX).difference(land))
     # Keep the estuary itself; drop ponds and slivers cut off by the bbox edge.
+    return shapely.union_all([p for p in shapely.get_parts(water) if p.area > 1e-4])
+
+
+def river_centre_line(districts: gpd.GeoDataFrame) -> BaseGeometry:
+    """The district border down the middle of the river east of the cut (north bank | south bank)."""
+    by_code = districts.set_index("adcode").geometry
+    north = shapely.union_all([by_code[c] for c in NORTH_BANK])
+    south = shapely.union_all([by_code[c] for c in SOUTH_BANK])
+    shared = shapely.intersection(north.boundary, south.boundary)
+    lines = [g for g in shapely.get_parts(shared) if g.geom_type in ("LineString", "MultiLineString")]
+    # West of the bend at 120.44 E the 钱塘|海宁 border leaves the river (下沙 is on the north bank).
+    return shapely.line_merge(
+        shapely.clip_by_rect(shapely.union_all(lines), GSHHG_SHORE_RELIABLE_WEST_OF - 0.02, *BBOX[1:])
+    )
+
+
+def estuary_water(districts: gpd.GeoDataFrame) -> BaseGeometry:
+    """GSHHG water west of the cut; east of it a schematic band along the district line, see README."""
+    lon_min, lat_min, lon_max, lat_max = BBOX
+    cut, taper_end = GSHHG_SHORE_RELIABLE_WEST_OF, GSHHG_SHORE_RELIABLE_WEST_OF + SCHEMATIC_TAPER_DEG
+    gshhg = gshhg_water()
+    west, east = box(lon_min, lat_min, cut, lat_max), box(cut, lat_min, lon_max, lat_max)
+
+    cut_line = shapely.LineString([(cut, lat_min), (cut, lat_max)])
+    end_line = shapely.LineString([(taper_end, lat_min), (taper_end, lat_max)])
+    line_m, cut_m, end_m, gshhg_on_cut_m = _to_metric(
+        river_centre_line(districts), cut_line, end_line, gshhg.intersection(cut_line)
+    )
+    # Taper: a cone from where the line crosses the cut (wide enough for all GSHHG water there) to
+    # where it crosses taper_end (band width), so the south bank narrows instead of stepping.
+    start, end = line_m.intersection(cut_m), line_m.intersection(end_m)
+    if start.geom_type != "Point" or end.geom_type != "Point":
+        raise ValueError(f"river centre line should cross {cut} E and {taper_end} E once: {start}, {end}")
+    start_radius = max(start.hausdorff_distance(gshhg_on_cut_m), RIVER_HALF_WIDTH_M) + 50
+    cone_m = shapely.convex_hull(start.buffer(start_radius).union(end.buffer(RIVER_HALF_WIDTH_M)))
+    band, cone = gpd.GeoSeries([line_m.buffer(RIVER_HALF_WIDTH_M), cone_m], crs=METRIC_CRS).to_crs(WGS84)
+
+    by_code = districts.set_index("adcode").geometry
+    north_bank = shapely.union_all([by_code[c] for c in NORTH_BANK])
+    parts = [
+        gshhg.intersection(west),  # GSHHG as it is
+        gshhg.intersection(cone).intersection(east),  # the taper
+        band.intersection(east).intersection(box(*BBOX)),  # the schematic band
+        gshhg.intersection(north_bank).intersection(east),  # GSHHG on the north (海宁) side
+        gshhg.difference(shapely.union_all(districts.geometry.values)).intersection(east),  # open water
+    ]
+    water = shapely.make_valid(shapely.union_all(parts))
     water = shapely.union_all([p for p in shapely.get_parts(water) if p.area > 1e-4])
-    water = water.simplify(RIVER_SIMPLIFY_DEG)
+    return shapely.make_valid(water.simplify(RIVER_SIMPLIFY_DEG))
+
+
+def build_river(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Qiantang water (GSHHG, schematic east of the cut) and the Fuchun river line (WDBII)."""
+    water = estuary_water(districts)
 
     # WDBII has no names: the Fuchun is the river line that enters the bbox from the west and
     # ends near the Sanjiang confluence. Other lines (Cao'e river at the east edge) are left out.
@@ -208,10 +276,29 @@ def build_river() -> gpd.GeoDataFrame:
     fuchun = shapely.line_merge(shapely.clip_by_rect(shapely.union_all(fuchun_parts), *BBOX))
     fuchun = fuchun.simplify(RIVER_SIMPLIFY_DEG)
 
+    half_width_km = RIVER_HALF_WIDTH_M / 1000
     return gpd.GeoDataFrame(
         [
-            {"kind": "water", "name_zh": "钱塘江", "name_en": "Qiantang River", "geometry": water},
-            {"kind": "river_line", "name_zh": "富春江", "name_en": "Fuchun River", "geometry": fuchun},
+            {
+                "kind": "water",
+                "name_zh": "钱塘江",
+                "name_en": "Qiantang River",
+                "source": f"GSHHG 2.3.x shoreline west of {GSHHG_SHORE_RELIABLE_WEST_OF:g} E; east of it"
+                f" schematic: a band of ±{half_width_km:g} km along the district boundary down the"
+                " river (钱塘/柯桥/越城/上虞 | 海宁) plus GSHHG water on the 海宁 side",
+                "schematic": True,
+                "schematic_east_of": GSHHG_SHORE_RELIABLE_WEST_OF,
+                "geometry": water,
+            },
+            {
+                "kind": "river_line",
+                "name_zh": "富春江",
+                "name_en": "Fuchun River",
+                "source": "GSHHG 2.3.x (WDBII rivers)",
+                "schematic": False,
+                "schematic_east_of": None,
+                "geometry": fuchun,
+            },
         ],
         crs=WGS84,
     )
@@ -223,13 +310,13 @@ def _to_metric(*geometries: BaseGeometry) -> list[BaseGeometry]:
 
 
 def build_zones(xiaoshan_wgs: BaseGeometry, water_wgs: BaseGeometry) -> gpd.GeoDataFrame:
-    """Eight schematic zones: disc ∩ Voronoi cell of the anchor ∩ Xiaoshan (minus reliable water)."""
+    """Eight schematic zones: disc ∩ Voronoi cell of the anchor ∩ Xiaoshan minus the shipped water."""
     ids = [a[0] for a in ZONE_ANCHORS]
     anchors = _to_metric(*(Point(lon, lat) for _, lat, lon, *_ in ZONE_ANCHORS))
-    xiaoshan, water, west = _to_metric(
-        xiaoshan_wgs, water_wgs, box(BBOX[0], BBOX[1], GSHHG_SHORE_RELIABLE_WEST_OF, BBOX[3])
-    )
-    land = xiaoshan.difference(water.intersection(west))
+    # The water is GSHHG's only west of the cut; east of it it no longer covers the reclaimed land
+    # (益农 included), so the whole shipped water polygon can be removed.
+    xiaoshan, water = _to_metric(xiaoshan_wgs, water_wgs)
+    land = xiaoshan.difference(water)
 
     cells = shapely.get_parts(
         shapely.voronoi_polygons(MultiPoint(list(anchors)), extend_to=xiaoshan.buffer(50_000))
@@ -276,7 +363,7 @@ def copy_gshhg_licence() -> None:
 
 def main() -> None:
     districts = build_districts()
-    river = build_river()
+    river = build_river(districts)
     xiaoshan = districts.loc[districts["is_xiaoshan"], "geometry"].iloc[0]
     water = river.loc[river["kind"] == "water", "geometry"].iloc[0]
     zones = build_zones(xiaoshan, water)

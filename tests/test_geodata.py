@@ -162,6 +162,65 @@ def test_label_points_inside_their_zone(zones: gpd.GeoDataFrame) -> None:
         assert row.geometry.contains(Point(lon, lat))
 
 
+@pytest.fixture(scope="module")
+def water() -> shapely.Geometry:
+    river = geo.load_river()
+    return shapely.union_all(river.loc[river["kind"] == "water", "geometry"].values)
+
+
+# Land reclaimed from the estuary since GSHHG's survey, which GSHHG (and river.geojson before the
+# schematic band east of 120.45 E) drew as water. (30.30 N, 120.55 E) was already land in GSHHG.
+RECLAIMED_LAND = [
+    pytest.param(30.33, 120.66, id="qiantang-east-qianjin"),
+    pytest.param(30.25, 120.63, id="qiantang-by-xiaoshan-east-tip"),
+    pytest.param(30.20, 120.70, id="keqiao-shore"),
+    pytest.param(30.30, 120.55, id="qiantang-dajiangdong"),
+]
+RIVER_WATER = [
+    pytest.param(30.2525, 120.345, id="xiaoshan-qiantang-line-gshhg"),  # on the district line
+    pytest.param(30.391, 120.55, id="qiantang-haining-line-schematic"),  # on the district line
+    pytest.param(30.30, 120.77, id="bay-haining-side"),
+]
+
+
+@pytest.mark.parametrize(("lat", "lon"), RECLAIMED_LAND)
+def test_reclaimed_land_is_not_water(water: shapely.Geometry, lat: float, lon: float) -> None:
+    assert not water.contains(Point(lon, lat))
+
+
+@pytest.mark.parametrize(("lat", "lon"), RIVER_WATER)
+def test_river_middle_is_water(water: shapely.Geometry, lat: float, lon: float) -> None:
+    assert water.contains(Point(lon, lat))
+
+
+@pytest.mark.parametrize("lon", [120.50, 120.55, 120.60])
+def test_estuary_north_of_qiantang_is_river_wide(water: shapely.Geometry, lon: float) -> None:
+    # GSHHG drew it 3.8-4.4 km wide here (old south bank); the Qiantang is ~1.5-3 km wide.
+    across = shapely.LineString([(lon, 30.30), (lon, 30.40)]).intersection(water)
+    width_km = gpd.GeoSeries([across], crs="EPSG:4326").to_crs(METRIC_CRS).length.iloc[0] / 1000
+    assert 1.5 <= width_km <= 3.0
+
+
+def test_xiaoshan_east_is_not_water(water: shapely.Geometry, xiaoshan: shapely.Geometry) -> None:
+    east = shapely.box(120.45, 29.8, 120.8, 30.4)
+    wet = gpd.GeoSeries([xiaoshan.intersection(water).intersection(east)], crs="EPSG:4326")
+    assert wet.to_crs(METRIC_CRS).area.iloc[0] < 1e4  # m²; GSHHG covered 0.6 km² of 益农/党湾
+
+
+def test_zones_are_on_land(zones_metric: gpd.GeoDataFrame, water: shapely.Geometry) -> None:
+    water_metric = gpd.GeoSeries([water], crs="EPSG:4326").to_crs(METRIC_CRS).iloc[0]
+    for row in zones_metric.itertuples():
+        assert row.geometry.intersection(water_metric).area < 1e4, f"{row.zone_id} overlaps the river"
+
+
+def test_water_marks_its_schematic_part() -> None:
+    river = geo.load_river().set_index("kind")
+    assert bool(river.loc["water", "schematic"]) is True
+    assert river.loc["water", "schematic_east_of"] == pytest.approx(120.45, abs=0.05)
+    assert "GSHHG" in river.loc["water", "source"] and "schematic" in river.loc["water", "source"]
+    assert bool(river.loc["river_line", "schematic"]) is False
+
+
 @pytest.fixture
 def zones_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the zone loader at a temporary file, with a fresh cache before and after."""
