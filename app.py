@@ -14,6 +14,9 @@ install_static_assets()  # cheap when the files are already in place
 lang = frame.lang()
 pages = [
     st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
+    st.Page("pages/indicators.py", title=t("page_indicators", lang), icon=":material/monitoring:",
+            url_path="indicators"),
+    st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/list_alt:", url_path="projects"),
     st.Page("pages/about.py", title=t("page_about", lang), icon=":material/description:", url_path="about"),
 ]
 if frame.INTERNAL:  # the public demo is read-only

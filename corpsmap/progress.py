@@ -4,11 +4,15 @@ For a cumulative indicator (investment so far this year) completion = actual / a
 schedule (序时进度) is the share of the year elapsed at the month's end: 50% at the end of June.
 For a rate (growth, share) there is nothing to accumulate, so the actual rate is compared with the target
 rate directly. Every threshold lives in this module.
+
+Corps-wide rows use the zone id `CORPS`. Where an indicator is additive they are the sum of the eight zones
+(`derived`); otherwise they are the article's figure as reported.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,6 +31,8 @@ STATUSES = (AHEAD, SLIGHTLY_BEHIND, BEHIND, NO_TARGET, NO_DATA)
 SLIGHTLY_BEHIND_POINTS = 10.0
 # A rate within this many percentage points below its target rate is "slightly behind".
 RATE_SLIGHTLY_BEHIND_POINTS = 2.0
+
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,12 @@ def month_number(month: str) -> int:
 def elapsed_share(month: str) -> float:
     """Share of the year elapsed at the end of `month`, in percent (June → 50.0)."""
     return month_number(month) / 12 * 100
+
+
+def next_month(month: str) -> str:
+    """'2022-12' → '2023-01'."""
+    year, number = int(month[:4]), month_number(month)
+    return f"{year + 1}-01" if number == 12 else f"{year}-{number + 1:02d}"
 
 
 def _missing(x: float | None) -> bool:
@@ -83,11 +95,35 @@ def months(dataset: Dataset) -> list[str]:
     return sorted(dataset.observations["month"].unique())
 
 
-def check_month(dataset: Dataset, month: str) -> None:
-    """Raise ValueError with the data's range if `month` has no observations."""
-    known = months(dataset)
+def latest_month(dataset: Dataset) -> str:
+    """The month every view opens on (the map panel and the indicators page agree on it)."""
+    return months(dataset)[-1]
+
+
+def _check_in(month: object, known: list[str]) -> None:
+    if not isinstance(month, str) or not _MONTH.match(month):
+        raise ValueError(f"month {month!r} is not a month written as YYYY-MM")
+    if not known:
+        raise ValueError(f"month '{month}' is outside the data (there are no observations)")
     if month not in known:
         raise ValueError(f"month '{month}' is outside the data ({known[0]} to {known[-1]})")
+
+
+def check_month(dataset: Dataset, month: str) -> None:
+    """Raise ValueError with the data's range if `month` has no observations."""
+    _check_in(month, months(dataset))
+
+
+def zone_order(dataset: Dataset) -> list[str]:
+    """The zone ids along the river, west to east: the order of every list and chart."""
+    return list(dataset.zones.sort_values("river_order")["zone_id"])
+
+
+def zone_indicators(dataset: Dataset) -> list[str]:
+    """Indicators observed in at least one zone (not only corps-wide), in the order of indicators.csv."""
+    obs = dataset.observations
+    observed = set(obs.loc[obs["zone_id"] != CORPS, "indicator_id"])
+    return [i for i in dataset.indicators["indicator_id"] if i in observed]
 
 
 def corps_totals(dataset: Dataset) -> pd.DataFrame:
@@ -115,20 +151,47 @@ def corps_totals(dataset: Dataset) -> pd.DataFrame:
     return grouped.drop(columns=["n", "year"])
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """A corps-wide figure the article reports that the sum of the zones does not reproduce."""
+
+    indicator_id: str
+    month: str
+    reported: float
+    derived: float
+
+
+def reconcile(dataset: Dataset) -> list[Mismatch]:
+    """Reported additive corps figures that differ from the zones' sum at the indicator's printed decimals."""
+    decimals = dataset.indicators.set_index("indicator_id")["decimals"]
+    derived = corps_totals(dataset).set_index(["indicator_id", "month"])["actual"]
+    obs = dataset.observations
+    reported = obs[(obs["zone_id"] == CORPS) & (obs["provenance"] == "article")]
+    out = []
+    for r in reported.itertuples(index=False):
+        total = derived.get((r.indicator_id, r.month))
+        if total is not None and round(total, decimals[r.indicator_id]) != round(r.value, decimals[r.indicator_id]):
+            out.append(Mismatch(r.indicator_id, r.month, r.value, total))
+    return out
+
+
 def progress_table(dataset: Dataset) -> pd.DataFrame:
     """Every zone (and the corps) × indicator × month with actual, target, 序时进度, status and rank.
 
     Corps-wide rows are derived from the zones where the indicator is additive (`derived` = True) and
-    otherwise are the reported figure (`derived` = False).
+    otherwise are the reported figure (`derived` = False). A reported additive figure stays when the zones
+    cannot be summed that month. `measure` is what is judged and ranked: completion % for cumulative
+    indicators, the rate itself otherwise.
     """
     ind = dataset.indicators.set_index("indicator_id")
     obs = dataset.observations.copy()
     obs["illustrative"] = obs["provenance"] == "illustrative"
     obs["derived"] = False
     obs = obs.rename(columns={"value": "actual"})
-    reported = obs[~((obs["zone_id"] == CORPS) & obs["indicator_id"].isin(ind.index[ind["additive"]]))]
     derived = corps_totals(dataset)
-    frame = pd.concat([reported, derived], ignore_index=True)
+    summed = set(zip(derived["indicator_id"], derived["month"]))
+    replaced = [z == CORPS and (i, m) in summed for z, i, m in zip(obs["zone_id"], obs["indicator_id"], obs["month"])]
+    frame = pd.concat([obs[~pd.Series(replaced, index=obs.index, dtype=bool)], derived], ignore_index=True)
 
     targets = dataset.targets.set_index(["zone_id", "indicator_id", "year"])["target"]
     target_prov = dataset.targets.set_index(["zone_id", "indicator_id", "year"])["provenance"]
@@ -136,37 +199,79 @@ def progress_table(dataset: Dataset) -> pd.DataFrame:
     for r in frame.itertuples(index=False):
         key = (r.zone_id, r.indicator_id, int(r.month[:4]))
         target = r.target if r.zone_id == CORPS and r.derived else targets.get(key)
-        a = assess(r.actual, target, r.month, cumulative=bool(ind.at[r.indicator_id, "cumulative"]),
+        cumulative = bool(ind.at[r.indicator_id, "cumulative"])
+        a = assess(r.actual, target, r.month, cumulative=cumulative,
                    higher_is_better=bool(ind.at[r.indicator_id, "higher_is_better"]))
         rows.append(dict(zone_id=r.zone_id, indicator_id=r.indicator_id, month=r.month, actual=r.actual,
                          target=target, completion=a.completion, schedule=a.schedule, gap=a.gap,
-                         status=a.status, derived=bool(r.derived),
+                         status=a.status, measure=a.completion if cumulative else r.actual,
+                         derived=bool(r.derived),
                          illustrative=bool(r.illustrative) or target_prov.get(key) == "illustrative"))
-    table = pd.DataFrame(rows)
+    columns = ["zone_id", "indicator_id", "month", "actual", "target", "completion", "schedule", "gap", "status",
+               "measure", "derived", "illustrative"]
+    table = pd.DataFrame(rows, columns=columns).astype(
+        {c: float for c in ("actual", "target", "completion", "schedule", "gap", "measure")})
     return add_ranks(table, ind)
 
 
 def add_ranks(table: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     """Rank the zones (not the corps) per indicator and month; 1 is best, ties share the better rank.
 
-    Cumulative indicators rank on completion (all zones share one 序时进度), rates on the value itself.
-    rank_change is positive when a zone climbed since the previous month, empty in the first month.
+    Zones rank on `measure` (completion for cumulative indicators, as they all share one 序时进度; the rate
+    otherwise); a zone without a measure gets no rank. rank_change is positive when a zone climbed since the
+    previous calendar month, and empty when either month has no rank (the first month, a missing month).
     """
     table = table.copy()
-    cumulative = table["indicator_id"].map(indicators["cumulative"]).astype(bool)
     better_high = table["indicator_id"].map(indicators["higher_is_better"]).astype(bool)
-    score = table["completion"].where(cumulative, table["actual"]).astype(float)
-    table["score"] = score.where(better_high, -score)
+    score = table["measure"].where(better_high, -table["measure"])
     zones = table["zone_id"] != CORPS
-    table["rank"] = (table[zones].groupby(["indicator_id", "month"])["score"]
-                     .rank(ascending=False, method="min"))
-    table = table.sort_values(["indicator_id", "zone_id", "month"])
-    zones = table["zone_id"] != CORPS
-    previous = table[zones].groupby(["indicator_id", "zone_id"])["rank"].shift(1)
-    table["rank_change"] = previous - table["rank"]
-    return table.drop(columns="score").sort_values(["indicator_id", "month", "zone_id"]).reset_index(drop=True)
+    table["rank"] = score[zones].groupby([table["indicator_id"], table["month"]]).rank(ascending=False, method="min")
+    ranked = table.loc[zones, ["indicator_id", "zone_id", "month", "rank"]]
+    previous = ranked.assign(month=ranked["month"].map(next_month)).rename(columns={"rank": "previous_rank"})
+    table = table.merge(previous, on=["indicator_id", "zone_id", "month"], how="left")
+    table["rank_change"] = table["previous_rank"] - table["rank"]
+    return (table.drop(columns="previous_rank").sort_values(["indicator_id", "month", "zone_id"])
+            .reset_index(drop=True))
 
 
 def zone_progress(table: pd.DataFrame, zone_id: str, month: str) -> pd.DataFrame:
     """The rows of one zone (or the corps) at one month."""
     return table[(table["zone_id"] == zone_id) & (table["month"] == month)]
+
+
+def _grid(table: pd.DataFrame, zones: list[str], indicators: list[str], months_: list[str]) -> pd.DataFrame:
+    """Rows for every zone × indicator × month asked for, in that order; pairs without data are no_data."""
+    grid = pd.MultiIndex.from_product([zones, indicators, months_], names=["zone_id", "indicator_id", "month"])
+    out = grid.to_frame(index=False).merge(table, on=["zone_id", "indicator_id", "month"], how="left")
+    return out.fillna({"status": NO_DATA, "derived": False, "illustrative": False}).astype(
+        {"derived": bool, "illustrative": bool})
+
+
+def _check_indicator(table: pd.DataFrame, indicator: str) -> None:
+    if indicator not in set(table["indicator_id"]):
+        raise ValueError(f"indicator '{indicator}' has no data")
+
+
+def matrix(table: pd.DataFrame, month: str, indicators: list[str], zones: list[str]) -> pd.DataFrame:
+    """The status of every zone (in the given order, then the corps) × indicator at `month`."""
+    _check_in(month, sorted(table["month"].unique()))
+    return _grid(table, [*zones, CORPS], indicators, [month])
+
+
+def ranking(table: pd.DataFrame, indicator: str, month: str, zones: list[str]) -> pd.DataFrame:
+    """The zones on one indicator at `month`, best first; zones without a rank last, in the given order."""
+    _check_in(month, sorted(table["month"].unique()))
+    _check_indicator(table, indicator)
+    rows = _grid(table, zones, [indicator], [month])
+    rows["order"] = range(len(rows))
+    return rows.sort_values(["rank", "order"], na_position="last").drop(columns="order").reset_index(drop=True)
+
+
+def trend(table: pd.DataFrame, indicator: str, zones: list[str]) -> pd.DataFrame:
+    """Monthly rows of one indicator for the zones (and the corps if it has any), every month of the table.
+
+    Months a zone lacks are kept with empty values so a chart breaks its line instead of bridging the gap.
+    """
+    _check_indicator(table, indicator)
+    has_corps = ((table["zone_id"] == CORPS) & (table["indicator_id"] == indicator)).any()
+    return _grid(table, [*zones, CORPS] if has_corps else zones, [indicator], sorted(table["month"].unique()))

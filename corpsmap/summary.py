@@ -30,8 +30,9 @@ def with_unit(text: str, unit: str) -> str:
 
 def unit_of(indicator: Mapping[str, object], lang: str) -> str:
     """The indicator's unit in `lang` (English may be empty, e.g. for counts)."""
-    if lang == "en" and indicator.get("unit_en") is not None:
-        return str(indicator["unit_en"])
+    unit_en = indicator.get("unit_en")
+    if lang == "en" and unit_en is not None and not pd.isna(unit_en):
+        return str(unit_en)
     return str(indicator["unit"])
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from corpsmap import geo
 from corpsmap.data import DataError, Dataset, load_dataset
@@ -62,8 +63,24 @@ def geodata():
         st.stop()
 
 
+def _leave_pages_directory_mode() -> None:
+    """Make sure the page runs inside app.py's st.navigation.
+
+    Streamlit treats a `pages/` folder as an old-style multipage app until st.navigation first runs in the
+    server process, so a deep link opened first after a start would run its page bare (no page config, no
+    sidebar). Switching the process to navigation mode and rerunning sends it through app.py.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lang() -> str:
-    """The UI language: from the sidebar switch, first seeded from `?lang=` so links keep their language."""
+    """The UI language: from the sidebar switch, first seeded from `?lang=` so links keep their language.
+
+    Every page and app.py call this first, so it also guards against Streamlit's pages-directory mode.
+    """
+    _leave_pages_directory_mode()
     if "lang" not in st.session_state:
         st.session_state["lang"] = normalize_lang(st.query_params.get("lang"))
     return st.session_state["lang"]
@@ -76,14 +93,24 @@ def _sync_lang_to_url() -> None:
         st.query_params.pop("lang", None)
 
 
+def link_params(**params: str) -> dict[str, str]:
+    """Query parameters for a link to another page, with `lang=en` when in English so a copied link keeps it."""
+    return {**params, "lang": "en"} if lang() == "en" else dict(params)
+
+
 def online_tiles() -> bool:
     """True if the user chose an online base map (the only case where the app may call an outside host)."""
     return st.session_state.get("base_map") == "osm"
 
 
+# Less empty space above the title: on a 1080p meeting-room screen the map should get the height.
+_PAGE_CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:1rem}</style>"
+
+
 def sidebar() -> None:
     """Language switch, base-map choice and the demo notes, written once for every page."""
     current = lang()
+    st.html(_PAGE_CSS)
     with st.sidebar:
         st.radio(t("language", current), LANGS, key="lang", horizontal=True,
                  format_func=lambda code: "中文" if code == "zh" else "English", on_change=_sync_lang_to_url)

@@ -9,13 +9,15 @@ import streamlit as st
 from corpsmap import summary
 from corpsmap.data import CORPS, Dataset
 from corpsmap.i18n import name_of, t
-from corpsmap.progress import months
+from corpsmap.progress import latest_month
+from corpsmap.ui import frame
 
 _CSS = """
 <style>
 .corps-table{width:100%;border-collapse:collapse;font-size:0.95rem}
 .corps-table th{text-align:left;color:#4a5568;font-weight:600;border-bottom:2px solid #cbd5e0;padding:4px 6px}
 .corps-table td{border-bottom:1px solid #e2e8f0;padding:6px;vertical-align:top}
+.corps-table td.status{white-space:nowrap}
 .corps-table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .corps-table td.big{font-size:1.15rem;font-weight:700}
 .badge{display:inline-block;font-size:0.72rem;padding:0 6px;border-radius:8px;margin-left:4px;
@@ -51,7 +53,8 @@ def headline_table(rows: list[summary.HeadlineRow], lang: str) -> None:
             f"<tr><td>{escape(r.label)}{badges}</td><td class='num big'>{escape(r.actual)}</td>"
             f"<td class='num'>{escape(r.target)}</td><td class='num'>{escape(r.completion)}</td>"
             f"<td class='num'>{escape(r.schedule)}</td>"
-            f"<td data-status='{escape(r.indicator_id)}'><span class='light' style='background:{r.color}'></span>"
+            f"<td class='status' data-status='{escape(r.indicator_id)}'>"
+            f"<span class='light' style='background:{r.color}'></span>"
             f"{escape(r.status)}</td></tr>")
     _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(body)}</table>")
 
@@ -71,9 +74,11 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
     _html(f"<div class='zone-facts' data-zone='{escape(zone_id)}'><i>{escape(other)}</i> "
           f"{_badge(t('schematic', lang))}<br>{'<br>'.join(facts)}</div>")
 
-    month = months(dataset)[-1]
+    month = latest_month(dataset)  # the month the indicators page opens on, so both show the same lights
     st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month)}")
     headline_table(summary.headline_rows(table, dataset, zone_id, month, lang), lang)
+    st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
+                 query_params=frame.link_params(zone=zone_id))
 
     st.markdown(f"**{t('projects', lang)}**")
     projects = summary.zone_projects(dataset, zone_id)
@@ -91,6 +96,8 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
         _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(rows)}</table>")
         if not any(projects["provenance"] == "article"):
             st.caption(t("no_projects", lang))
+    st.page_link("pages/projects.py", label=t("more_projects", lang), icon=":material/list_alt:",
+                 query_params=frame.link_params(zone=zone_id))
 
 
 def corps_summary(dataset: Dataset, table, lang: str) -> None:
@@ -106,9 +113,11 @@ def corps_summary(dataset: Dataset, table, lang: str) -> None:
         _html("".join(cards[:half]))
     with right:
         _html("".join(cards[half:]))
-    month = months(dataset)[-1]
+    month = latest_month(dataset)
     rows = [r for r in summary.headline_rows(table, dataset, CORPS, month, lang, headline_only=False) if r.derived]
     if rows:
         st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month)}")
         headline_table(rows, lang)
+    st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
+                 query_params=frame.link_params())
     st.caption(t("click_hint", lang))

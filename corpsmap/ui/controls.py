@@ -1,0 +1,78 @@
+"""Choices that live in the URL (month, indicator, map colouring), so every view is a shareable link."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from corpsmap import colouring, progress
+from corpsmap.data import Dataset
+from corpsmap.i18n import name_of, t
+from corpsmap.ui import frame
+
+DEFAULT_INDICATOR = "investment"
+
+
+def url_choice(widget: Callable, label: str, options: Sequence[str], *, key: str, param: str, default: str,
+               lang: str, format_func: Callable[[str], str] = str, keep_default: bool = False,
+               notices: DeltaGenerator | None = None, **kwargs) -> str:
+    """A single-choice widget seeded from `?param=` and written back to it on every run.
+
+    A value the options do not hold is reported in `notices` (escaped, with the default shown instead),
+    never raised. The default is left out of the URL unless `keep_default`, to keep links short.
+    """
+    if st.session_state.get(key) not in options:  # first run on this page, or the options changed
+        requested = st.query_params.get(param)
+        if requested is not None and requested not in options:
+            (notices or st).warning(t("bad_link_value", lang, name=label, value=frame.md_escape(requested),
+                                      default=format_func(default)))
+        st.session_state[key] = requested if requested in options else default
+    chosen = widget(label, options, key=key, format_func=format_func, **kwargs)
+    if chosen == default and not keep_default:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = chosen
+    return chosen
+
+
+def url_zone(zones: Sequence[str], lang: str, notices: DeltaGenerator | None = None) -> str | None:
+    """The zone named by `?zone=` (the map links with it), or None; an unknown zone is reported and dropped."""
+    requested = st.query_params.get("zone")
+    if requested is None or requested in zones:
+        return requested
+    (notices or st).warning(t("unknown_zone", lang, value=frame.md_escape(requested)))
+    st.query_params.pop("zone", None)
+    return None
+
+
+def indicator_label(dataset: Dataset, lang: str) -> Callable[[str], str]:
+    """Formats an indicator id as its name in `lang`."""
+    names = {r["indicator_id"]: name_of(r, lang) for r in dataset.indicators.to_dict("records")}
+    return lambda indicator_id: names.get(indicator_id, indicator_id)
+
+
+def default_indicator(options: Sequence[str]) -> str:
+    """Investment if the data has it by zone (the figure leaders ask for first), else the first indicator."""
+    return DEFAULT_INDICATOR if DEFAULT_INDICATOR in options else options[0]
+
+
+def map_colouring(dataset: Dataset, table, lang: str) -> colouring.Colouring:
+    """The map's "colour zones by" choice (`?color=`, plus `?ind=` unless by platform) and its colours."""
+    notices = st.container()
+    mode_col, indicator_col, _ = st.columns([4, 4, 1], vertical_alignment="bottom")
+    with mode_col:
+        mode = url_choice(st.segmented_control, t("color_by", lang), colouring.MODES, key="map_color",
+                          param="color", default=colouring.PLATFORM, lang=lang, notices=notices,
+                          format_func=lambda m: t(f"color_{m}", lang), required=True)
+    indicator = None
+    if mode != colouring.PLATFORM:
+        options = progress.zone_indicators(dataset)
+        with indicator_col:
+            indicator = url_choice(st.selectbox, t("indicator", lang), options, key="map_indicator", param="ind",
+                                   default=default_indicator(options), lang=lang, notices=notices,
+                                   format_func=indicator_label(dataset, lang), keep_default=True)
+    else:
+        st.query_params.pop("ind", None)
+    return colouring.colouring(mode, table, dataset, indicator, progress.latest_month(dataset), lang)
