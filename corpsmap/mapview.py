@@ -46,8 +46,8 @@ _CSS = """
 </style>
 """
 
-# On click, outline the clicked zone at once in the browser; the server's selection layer replaces it
-# when the rerun arrives (see _CLEAR_FEEDBACK).
+# On click, outline the clicked zone at once in the browser; the server's selection layer replaces it when
+# the rerun arrives (see _CLEAR_FEEDBACK).
 _CLICK_FEEDBACK = JsCode(
     """
 function(feature, layer) {
@@ -59,6 +59,25 @@ function(feature, layer) {
   });
 }
 """.replace("SELECTED_STYLE", json.dumps(SELECTED_STYLE))
+)
+
+# Reports a zone click to Streamlit at once: streamlit-folium sends it only after a 250 ms debounce meant
+# for pans and zooms, which was most of a click's latency. The message is the components API's
+# setComponentValue with the value exactly as streamlit-folium 0.27 builds it for
+# returned_objects=["last_active_drawing"]; recording it as streamlit-folium's previous value makes its own
+# debounced message a no-op instead of a second rerun. The pin in requirements.txt keeps the two in step and
+# tests/e2e/test_map_browser.py checks one click sends one message.
+_INSTANT_SELECT = JsCode(
+    """
+function(feature, layer) {
+  layer.on('click', function() {
+    var value = {last_active_drawing: layer.toGeoJSON()};
+    if (window.__GLOBAL_DATA__) { window.__GLOBAL_DATA__.previous_data = value; }
+    window.parent.postMessage({isStreamlitMessage: true, type: "streamlit:setComponentValue",
+                               value: value, dataType: "json"}, "*");
+  });
+}
+"""
 )
 
 
@@ -193,9 +212,20 @@ def fit_to(m: folium.Map, gdf: gpd.GeoDataFrame, margin: float = 0.03) -> None:
     m.fit_bounds([[south - margin, west - margin], [north + margin, east + margin]])
 
 
+def _on_each_zone(instant_select: bool) -> JsCode:
+    handlers = [_CLICK_FEEDBACK, _INSTANT_SELECT] if instant_select else [_CLICK_FEEDBACK]
+    calls = "".join(f"({h.js_code})(feature, layer);" for h in handlers)
+    return JsCode(f"function(feature, layer) {{{calls}}}")
+
+
 def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.GeoDataFrame,
-              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool = False) -> folium.Map:
-    """The campaign map with every asset served locally. Zone ids travel in feature properties."""
+              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool = False,
+              instant_select: bool = True) -> folium.Map:
+    """The campaign map with every asset served locally. Zone ids travel in feature properties.
+
+    `instant_select=False` leaves zone clicks to streamlit-folium's own debounced report (the benchmark's
+    naive baseline uses it).
+    """
     m = base_map(districts, river, lang, online_tiles)
     folium.GeoJson(
         features[["zone_id", "tooltip", "geometry"]].to_json(),
@@ -205,7 +235,7 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
                                   "fillOpacity": 0.72},
         highlight_function=lambda f: {"weight": 3.5, "color": "#1a202c", "fillOpacity": 0.85},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
-        on_each_feature=_CLICK_FEEDBACK,
+        on_each_feature=_on_each_zone(instant_select),
         control=False,
     ).add_to(m)
     labels = folium.FeatureGroup(name="zone labels", control=False)

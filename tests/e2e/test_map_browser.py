@@ -4,7 +4,7 @@ import pytest
 
 from corpsmap import geo
 from corpsmap.data import load_dataset
-from tests.browser import ARTIFACTS, click_latlng, outside_requests, wait_for_map
+from tests.browser import ARTIFACTS, click_latlng, outside_requests, start_app, wait_for_map
 
 ZONES = list(load_dataset().zones.sort_values("river_order")["zone_id"])
 POINTS = geo.label_points(geo.load_zone_shapes())
@@ -32,6 +32,29 @@ def test_click_outlines_zone_in_map_at_once(page, app_url):
     assert frame.evaluate("() => !!window.corpsFeedback && window.corpsFeedback.getLayers().length === 1")
     page.locator(".st-key-panel-linkong").wait_for(timeout=15_000)
 
+def test_one_click_sends_one_rerun_request(page, app_url):
+    # The click is reported at once (no 250 ms debounce) and streamlit-folium's own report must not follow
+    # it with a second rerun (see mapview._INSTANT_SELECT).
+    page.add_init_script("""
+        window.wsSends = [];
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (data) {
+            window.wsSends.push(performance.now());
+            return send.call(this, data);
+        };
+    """)
+    page.goto(app_url + "/")
+    frame = wait_for_map(page)
+    page.locator(".st-key-panel-corps").wait_for()
+    page.wait_for_timeout(1000)
+    before = page.evaluate("() => window.wsSends.length")
+    lat, lon = POINTS["qiaonan"]
+    click_latlng(page, frame, lat, lon)
+    page.locator(".st-key-panel-qiaonan").wait_for(timeout=15_000)
+    page.wait_for_timeout(1500)  # well past streamlit-folium's 250 ms debounce
+    assert page.evaluate("() => window.wsSends.length") - before == 1
+
+
 def test_deep_link_opens_zone_and_english(page, app_url):
     page.goto(app_url + "/?zone=yinong&lang=en")
     wait_for_map(page)
@@ -57,3 +80,16 @@ def test_screenshots_for_review(page, app_url, lang):
     page.locator(".st-key-panel-shijicheng").wait_for()
     page.wait_for_timeout(800)
     page.screenshot(path=str(ARTIFACTS / f"map-{lang}-shijicheng.png"))
+
+
+def test_deep_link_on_a_fresh_server_runs_inside_the_app(page):
+    # Streamlit's pages-directory mode would run pages/about.py bare if it were the first page opened.
+    proc, base = start_app()
+    try:
+        page.goto(base + "/about?lang=en")
+        page.get_by_role("heading", name="Data & notes").wait_for()
+        assert page.get_by_text("语言 / Language").count() == 1  # the shared sidebar is there
+        assert page.title().startswith("萧山兵团会战作战图")  # app.py's page config ran
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
