@@ -266,10 +266,15 @@ def selection_layer(shapes: gpd.GeoDataFrame, zone_id: str | None) -> folium.Fea
     return group
 
 
-def zone_from_click(value: dict | None, known: set[str]) -> str | None:
-    """The zone id in st_folium's return value, if its last clicked feature is a known zone."""
+def feature_id_from_click(value: dict | None, field: str, known: set[str]) -> str | None:
+    """`properties[field]` of the feature last clicked in st_folium's return value, if it is a known id."""
     if not value:
         return None
     drawing = value.get("last_active_drawing") or {}
-    zone_id = (drawing.get("properties") or {}).get("zone_id")
-    return zone_id if zone_id in known else None
+    feature_id = (drawing.get("properties") or {}).get(field)
+    return feature_id if feature_id in known else None
+
+
+def zone_from_click(value: dict | None, known: set[str]) -> str | None:
+    """The zone id in st_folium's return value, if its last clicked feature is a known zone."""
+    return feature_id_from_click(value, "zone_id", known)

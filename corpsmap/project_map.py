@@ -205,8 +205,4 @@ def project_base_map(shapes: gpd.GeoDataFrame, zones: pd.DataFrame, districts: g
 
 def project_from_click(value: dict | None, known: set[str]) -> str | None:
     """The project id in st_folium's return value, if its last clicked feature is a known project."""
-    if not value:
-        return None
-    drawing = value.get("last_active_drawing") or {}
-    project_id = (drawing.get("properties") or {}).get("project_id")
-    return project_id if project_id in known else None
+    return mapview.feature_id_from_click(value, "project_id", known)

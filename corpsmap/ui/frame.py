@@ -131,3 +131,11 @@ _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 def md_escape(value: str) -> str:
     """A user-supplied value safe to show inside Streamlit markdown (no links, images or HTML)."""
     return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(value)[:80])
+
+
+def html(markup: str, css: str = "") -> None:
+    """Render `markup` (with its page's `css`); every data value in it must have been through html.escape.
+
+    The one place the app renders raw HTML, so an audit of escaping starts at its callers.
+    """
+    st.markdown(css + markup, unsafe_allow_html=True)

@@ -13,6 +13,7 @@ import streamlit as st
 from corpsmap import charts, progress, summary
 from corpsmap.data import CORPS, Dataset
 from corpsmap.i18n import name_of, t
+from corpsmap.ui import frame
 
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -53,8 +54,7 @@ _CSS = """
 
 
 def _html(markup: str) -> None:
-    # Every data value in `markup` has been through html.escape by the caller.
-    st.markdown(_CSS + markup, unsafe_allow_html=True)
+    frame.html(markup, _CSS)
 
 
 def _badge(text: str, illustrative: bool = False) -> str:

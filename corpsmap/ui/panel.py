@@ -36,8 +36,7 @@ def _badge(text: str, illustrative: bool = False) -> str:
 
 
 def _html(markup: str) -> None:
-    # Every data value in `markup` has been through html.escape by the caller.
-    st.markdown(_CSS + markup, unsafe_allow_html=True)
+    frame.html(markup, _CSS)
 
 
 def headline_table(rows: list[summary.HeadlineRow], lang: str) -> None:

@@ -35,8 +35,7 @@ _CSS = """
 
 
 def _html(markup: str) -> None:
-    # Every data value in `markup` has been through html.escape by the caller.
-    st.markdown(_CSS + markup, unsafe_allow_html=True)
+    frame.html(markup, _CSS)
 
 
 def _formatters(dataset: Dataset, lang: str) -> dict[str, Callable[[str], str]]:
