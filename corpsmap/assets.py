@@ -7,8 +7,10 @@ serves at /app/static/ (server.enableStaticServing). Folium elements name their 
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import branca
@@ -16,7 +18,7 @@ import folium
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
 
-from corpsmap.config import STATIC_DIR, STATIC_URL
+from corpsmap.config import GEODATA_DIR, STATIC_DIR, STATIC_URL
 
 VENDOR = {
     "leaflet": (Path(xs_leaflet.BASE_DIR), xs_leaflet.VERSION),
@@ -42,8 +44,32 @@ LOCAL_ASSETS: dict[str, str | None] = {
 }
 
 
+# Base-map layers the browser fetches once instead of receiving them inside every map script.
+STATIC_GEODATA = ("districts", "river")
+
+
+@cache
+def _published_name(layer: str) -> str:
+    # The content hash in the name lets browsers cache the file and still see a rebuilt one at once.
+    digest = hashlib.sha256((GEODATA_DIR / f"{layer}.geojson").read_bytes()).hexdigest()[:12]
+    return f"{layer}-{digest}.geojson"
+
+
+def geodata_url(layer: str) -> str:
+    """URL of a shipped geodata layer as the app serves it (see install_static_assets)."""
+    return f"{STATIC_URL}/geo/{_published_name(layer)}"
+
+
 def install_static_assets(static_dir: Path = STATIC_DIR) -> None:
-    """Copy the vendored packages into static/vendor/ unless the same version is already there."""
+    """Copy the vendored packages and the base-map geodata into static/ unless already there."""
+    geo_dir = static_dir / "geo"
+    geo_dir.mkdir(parents=True, exist_ok=True)
+    for layer in STATIC_GEODATA:
+        target = geo_dir / _published_name(layer)
+        if not target.exists():
+            tmp = target.with_suffix(".tmp")
+            shutil.copyfile(GEODATA_DIR / f"{layer}.geojson", tmp)
+            tmp.rename(target)
     for name, (source, version) in VENDOR.items():
         target = static_dir / "vendor" / name
         stamp = target / ".version"

@@ -16,7 +16,7 @@ import geopandas as gpd
 from branca.element import Element, MacroElement, Template
 from folium.utilities import JsCode
 
-from corpsmap.assets import localize
+from corpsmap.assets import geodata_url, localize
 
 XIAOSHAN_CENTER = (30.17, 120.32)
 
@@ -95,6 +95,31 @@ class _Script(MacroElement):
 _CLEAR_FEEDBACK = """
 if (window.corpsFeedback) { window.corpsFeedback.remove(); window.corpsFeedback = null; }
 """
+
+
+class _StaticLayer(MacroElement):
+    """A non-interactive GeoJSON layer fetched from the app's static files, styled by one property."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  if (!map.getPane({{ this.pane|tojson }})) {
+    map.createPane({{ this.pane|tojson }}).style.zIndex = {{ this.z_index }};
+  }
+  var styles = {{ this.styles|tojson }};
+  fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(function (data) {
+    L.geoJSON(data, {pane: {{ this.pane|tojson }}, interactive: false, style: function (f) {
+      return styles[String(f.properties[{{ this.key|tojson }}])];
+    }}).addTo(map);
+  });
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, url: str, pane: str, z_index: int, key: str, styles: dict[str, dict]):
+        super().__init__()
+        self._name = "StaticLayer"
+        self.url, self.pane, self.z_index, self.key, self.styles = url, pane, z_index, key, styles
 
 
 class _Legend(MacroElement):
@@ -180,25 +205,20 @@ def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
     if online_tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
     m.get_root().header.add_child(Element(_CSS))
-    folium.GeoJson(
-        districts[["adcode", "is_xiaoshan", "geometry"]].to_json(),
-        style_function=lambda f: {
-            "color": "#4a5568" if f["properties"]["is_xiaoshan"] else "#a0aec0",
-            "weight": 2.5 if f["properties"]["is_xiaoshan"] else 1,
-            "fillColor": "#ffffff" if f["properties"]["is_xiaoshan"] else "#edf2f7",
-            "fillOpacity": 0 if online_tiles else 0.9,
-        },
-        interactive=False, control=False,
-    ).add_to(m)
-    folium.GeoJson(
-        river[["kind", "geometry"]].to_json(),
-        style_function=lambda f: {"color": "#63b3ed", "weight": 1 if f["properties"]["kind"] == "water" else 3,
-                                  "fillColor": "#bee3f8", "fillOpacity": 0.9},
-        interactive=False, control=False,
-    ).add_to(m)
+    # The base layers are static files the browser fetches (and caches) once: embedded, they made every
+    # rerun resend and re-render ~130 KB (docs/performance.md). Panes keep them under the zones whatever
+    # order the fetches finish in.
+    fill = 0 if online_tiles else 0.9  # over online tiles only the outlines are drawn
+    m.add_child(_StaticLayer(geodata_url("districts"), pane="districts", z_index=350, key="is_xiaoshan", styles={
+        "true": {"color": "#4a5568", "weight": 2.5, "fillColor": "#ffffff", "fillOpacity": fill},
+        "false": {"color": "#a0aec0", "weight": 1, "fillColor": "#edf2f7", "fillOpacity": fill},
+    }))
+    water = {"color": "#63b3ed", "weight": 1, "fillColor": "#bee3f8", "fillOpacity": 0.9}
+    m.add_child(_StaticLayer(geodata_url("river"), pane="river", z_index=360, key="kind",
+                             styles={"water": water, "river_line": {**water, "weight": 3}}))
     name_field = "name_en" if lang == "en" else "name_zh"
     labels = folium.FeatureGroup(name="district labels", control=False)
-    for adcode, (lat, lon) in _district_label_points(districts).items():
+    for adcode, (lat, lon) in _district_label_points(districts, river).items():
         text = districts.loc[districts["adcode"] == adcode, name_field].iloc[0]
         folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
                       interactive=False).add_to(labels)
@@ -249,9 +269,10 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
     return localize(m)
 
 
-def _district_label_points(districts: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
-    """Label points for districts, placed inside the clipped outline so they stay on screen."""
-    points = districts.geometry.representative_point()
+def _district_label_points(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Label points for districts, on their land: outlines run to mid-river and across the bay."""
+    water = river[river["kind"] == "water"].union_all()
+    points = districts.geometry.difference(water).representative_point()
     return {a: (p.y, p.x) for a, p in zip(districts["adcode"], points)}
 
 

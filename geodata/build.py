@@ -22,6 +22,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, Point, Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
@@ -152,13 +153,14 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
         raise ValueError(f"{path.name}: refusing to write CRS {gdf.crs}, expected EPSG:4326")
     features = []
     for row in gdf.itertuples(index=False):
-        properties = {k: getattr(row, k) for k in gdf.columns if k != "geometry"}
+        # pandas turns a None in a mixed column into NaN, which is not JSON: write it as null.
+        properties = {k: None if pd.isna(v := getattr(row, k)) else v for k in gdf.columns if k != "geometry"}
         geometry = round_geometry(row.geometry)
         if not geometry.is_valid or geometry.is_empty:
             raise ValueError(f"{path.name}: invalid geometry for {properties}")
         features.append({"type": "Feature", "properties": properties, "geometry": mapping(geometry)})
     collection = {"type": "FeatureCollection", "features": features}
-    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     path.write_text(text + "\n", encoding="utf-8")
 
 

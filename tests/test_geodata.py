@@ -251,3 +251,12 @@ def test_loader_rejects_invalid_geometry(zones_file: Path) -> None:
     _write_zone(zones_file, bowtie, "EPSG:4326")
     with pytest.raises(ValueError, match=r"zones\.geojson.*invalid"):
         geo.load_zone_shapes()
+
+
+@pytest.mark.parametrize("name", ["districts.geojson", "river.geojson", "zones.geojson"])
+def test_shipped_files_are_strict_json(name):
+    # Browsers fetch these files and JSON.parse rejects NaN/Infinity, which Python's json writes by default.
+    def refuse(constant):
+        raise ValueError(f"{name}: {constant} is not JSON")
+
+    json.loads((GEODATA_DIR / name).read_text(encoding="utf-8"), parse_constant=refuse)

@@ -55,6 +55,20 @@ def test_every_local_asset_exists_once_installed(tmp_path):
         assert (tmp_path / "vendor" / path).is_file(), path
 
 
+def test_base_layers_are_fetched_from_the_app_not_embedded(tmp_path):
+    from corpsmap.assets import STATIC_GEODATA, geodata_url, install_static_assets
+    from corpsmap.config import GEODATA_DIR, STATIC_URL
+
+    install_static_assets(tmp_path)
+    script = _get_map_string(build())
+    for layer in STATIC_GEODATA:
+        url = geodata_url(layer)
+        assert f'"{url}"' in script
+        published = tmp_path / url.removeprefix(STATIC_URL + "/")
+        assert published.read_bytes() == (GEODATA_DIR / f"{layer}.geojson").read_bytes()
+    assert len(script.encode()) < 60_000  # the zones and labels only: the base geometry is not in it
+
+
 def test_unknown_plugin_asset_is_refused():
     class Plugin(folium.MacroElement):
         default_js = (("fancy", "https://cdn.example.org/fancy.js"),)

@@ -61,6 +61,10 @@ def test_deep_link_opens_zone_and_english(page, app_url):
     panel = page.locator(".st-key-panel-yinong")
     panel.wait_for()
     assert "Green Smart-Manufacturing New City" in panel.inner_text()
+    # The base layers come from the app's static files: districts and river are drawn in their panes.
+    map_frame = page.frame_locator("iframe").first
+    map_frame.locator(".leaflet-districts-pane path").nth(9).wait_for(state="attached")
+    map_frame.locator(".leaflet-river-pane path").first.wait_for(state="attached")
     assert "Schematic boundaries / 示意范围" in page.frame_locator("iframe").first.locator(".corps-legend").inner_text()
     assert outside_requests(page, app_url) == []
 
