@@ -51,7 +51,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schedule": ("序时进度", "Schedule"),
     "target_rate": ("目标", "Target"),
     "status": ("状态", "Status"),
-    "status_ahead": ("达到序时", "On or ahead of schedule"),
+    "status_ahead": ("达到序时", "On track"),
     "status_slightly_behind": ("略低于序时", "Slightly behind"),
     "status_behind": ("落后序时", "Behind"),
     "status_no_target": ("无目标", "No target"),

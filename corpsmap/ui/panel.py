@@ -14,11 +14,12 @@ from corpsmap.ui import frame
 
 _CSS = """
 <style>
+.table-scroll{overflow-x:auto}
 .corps-table{width:100%;border-collapse:collapse;font-size:0.95rem}
 .corps-table th{text-align:left;color:#4a5568;font-weight:600;border-bottom:2px solid #cbd5e0;padding:4px 6px}
 .corps-table td{border-bottom:1px solid #e2e8f0;padding:6px;vertical-align:top}
 .corps-table td.status{white-space:nowrap}
-.corps-table td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.corps-table td.num{text-align:right;font-variant-numeric:tabular-nums;word-break:keep-all}
 .corps-table td.big{font-size:1.15rem;font-weight:700}
 .badge{display:inline-block;font-size:0.72rem;padding:0 6px;border-radius:8px;margin-left:4px;
   background:#edf2f7;color:#4a5568;border:1px solid #cbd5e0;white-space:nowrap;font-weight:400}
@@ -55,7 +56,7 @@ def headline_table(rows: list[summary.HeadlineRow], lang: str) -> None:
             f"<td class='status' data-status='{escape(r.indicator_id)}'>"
             f"<span class='light' style='background:{r.color}'></span>"
             f"{escape(r.status)}</td></tr>")
-    _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(body)}</table>")
+    _html(f"<div class='table-scroll'><table class='corps-table'><tr>{head}</tr>{''.join(body)}</table></div>")
 
 
 def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
