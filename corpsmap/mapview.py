@@ -23,7 +23,8 @@ XIAOSHAN_CENTER = (30.17, 120.32)
 # Colours per platform: ETDZ blues (five zones, so the shades differ), the other three platforms apart.
 PLATFORM_COLORS = {"etdz": "#2b6cb0", "airport": "#dd6b20", "century": "#b83280", "xianghu": "#2f855a"}
 ETDZ_SHADES = ["#1e4e8c", "#2b6cb0", "#3f83c8", "#5a9bd8", "#7fb3e3"]
-SELECTED_STYLE = {"color": "#c53030", "weight": 4, "fillOpacity": 0.15, "fillColor": "#c53030", "opacity": 1}
+# Near-black, not red: red means "behind" when zones are coloured by status.
+SELECTED_STYLE = {"color": "#111827", "weight": 4, "fillOpacity": 0.12, "fillColor": "#111827", "opacity": 1}
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
