@@ -46,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python bench/run.py`: only bench/ is on the path
     sys.path.insert(0, str(ROOT))
 
+import report  # noqa: E402  (bench/ is on sys.path)
+
 from tests.browser import (  # noqa: E402
     CHROMIUM_ARGS,
     MAP_IFRAME,
@@ -408,10 +410,6 @@ def _fmt(ms: float | None, digits: int = 0) -> str:
     return "-" if ms is None else f"{ms:.{digits}f}"
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
-
-
 def summary(results: Results) -> dict[str, dict[str, float]]:
     """Per app: count, median, p95, min and max of each series, remounts and payloads."""
     out: dict[str, dict[str, float]] = {}
@@ -429,7 +427,7 @@ def summary(results: Results) -> dict[str, dict[str, float]]:
         series["load_map_ws"] = [lo.map_frame_bytes for lo in loads]
         for name, values in series.items():
             if values:
-                s |= {f"{name}_median": statistics.median(values), f"{name}_p95": _p95(values),
+                s |= {f"{name}_median": statistics.median(values), f"{name}_p95": report.p95(values),
                       f"{name}_min": min(values), f"{name}_max": max(values)}
         out[app] = s
     return out

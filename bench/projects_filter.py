@@ -40,14 +40,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as `python bench/projects_filter.py`: only bench/ is on the path
     sys.path.insert(0, str(ROOT))
 
-from map_click import WsMeter, machine  # noqa: E402  (bench/ is on sys.path)
+import report  # noqa: E402  (bench/ is on sys.path)
+from map_click import WsMeter, machine  # noqa: E402
 
 from tests.browser import CHROMIUM_ARGS, MAP_IFRAME, chromium_path, start_app  # noqa: E402
 
-DOC = ROOT / "docs" / "performance.md"
 RAW = ROOT / "test-artifacts" / "bench-projects-filter.json"
 START, END = "<!-- projects-filter:start -->", "<!-- projects-filter:end -->"
-DOC_HEADER = "# Performance\n"
 N_PROJECTS = 5000
 TARGETS = {"filter_median_ms": 1000.0, "payload_bytes": 1_000_000}
 VIEWPORT = {"width": 1920, "height": 1080}
@@ -230,16 +229,13 @@ def python_payload(data_dir: Path) -> dict[str, dict[str, int]]:
     return sizes
 
 
-def _p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
-
-
 def summary(samples: list[dict]) -> dict[str, dict[str, float]]:
     out = {}
     for app in APPS:
         mine = [s for s in samples if s["app"] == app]
         ms = [s["ms"] for s in mine]
-        out[app] = {"n": len(ms), "median": statistics.median(ms), "p95": _p95(ms), "min": min(ms), "max": max(ms),
+        out[app] = {"n": len(ms), "median": statistics.median(ms), "p95": report.p95(ms),
+                    "min": min(ms), "max": max(ms),
                     "add_median": statistics.median(s["ms"] for s in mine if s["action"] == "add"),
                     "remove_median": statistics.median(s["ms"] for s in mine if s["action"] == "remove"),
                     "ws_add_median": statistics.median(s["ws_bytes"] for s in mine if s["action"] == "add"),
@@ -315,18 +311,6 @@ turned into `L.circleMarker`s in a marker cluster in the browser; `returned_obje
 {END}"""
 
 
-def write_section(text: str, doc: Path = DOC) -> None:
-    """Replace this benchmark's section of the doc (between its markers) or append it; the rest is kept."""
-    doc.parent.mkdir(exist_ok=True)
-    current = doc.read_text(encoding="utf-8") if doc.exists() else DOC_HEADER
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        current = before + text + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    doc.write_text(current, encoding="utf-8")
-
-
 def run(rounds: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -371,13 +355,8 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads(RAW.read_text(encoding="utf-8"))
     else:
         result = run(args.rounds)
-        RAW.parent.mkdir(exist_ok=True)
-        RAW.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str), encoding="utf-8")
-    text = section(result)
-    print(text)
-    if not args.no_write:
-        write_section(text)
-        print(f"\nUpdated {DOC.relative_to(ROOT)}")
+        report.save_raw(RAW, result)
+    report.publish(section(result), START, END, write=not args.no_write)
     return 0
 
 

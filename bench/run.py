@@ -12,16 +12,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import map_click  # bench/ is on sys.path when this file is run as a script
+import report
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "performance.md"
 RAW = ROOT / "test-artifacts" / "bench-map-click.json"
 START, END = "<!-- map-click:start -->", "<!-- map-click:end -->"
-DOC_HEADER = """# Performance
-
-Benchmarks, not tests: they measure the app in a real browser on the machine at hand and record the numbers
-here; they never pass or fail a build. Run them with `make bench` (`.venv/bin/python bench/run.py`).
-"""
 
 
 def _ms(s: dict[str, float], name: str, stat: str = "median") -> str:
@@ -102,19 +97,6 @@ adds an `st.rerun()` so that map and panel agree.
 {END}"""
 
 
-def write_section(text: str, doc: Path = DOC) -> None:
-    """Replace this benchmark's part of the doc (between its markers), creating the doc if needed; anything
-    outside the markers, such as other benchmarks' sections and the hand-written analysis, is kept."""
-    doc.parent.mkdir(exist_ok=True)
-    current = doc.read_text(encoding="utf-8") if doc.exists() else DOC_HEADER
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        current = before + text + rest.split(END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    doc.write_text(current, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=4, help="passes over the eight zones per app (default 4)")
@@ -130,13 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                                        "loads": [map_click.Load(**lo) for lo in raw["loads"]]})
     else:
         results = map_click.run(rounds=args.rounds, loads=args.loads)
-        RAW.parent.mkdir(exist_ok=True)
-        RAW.write_text(json.dumps(asdict(results), indent=1, ensure_ascii=False), encoding="utf-8")
-    text = section(results)
-    print(text)
-    if not args.no_write:
-        write_section(text)
-        print(f"\nUpdated {DOC.relative_to(ROOT)}")
+        report.save_raw(RAW, asdict(results))
+    report.publish(section(results), START, END, write=not args.no_write)
     return 0
 
 

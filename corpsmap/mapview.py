@@ -13,10 +13,12 @@ from html import escape
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element, MacroElement, Template
 from folium.utilities import JsCode
 
 from corpsmap.assets import geodata_url, localize
+from corpsmap.i18n import name_of, t
 
 XIAOSHAN_CENTER = (30.17, 120.32)
 
@@ -163,7 +165,7 @@ def legend_html(title: str, items: list[LegendItem], notes: list[str] = ()) -> s
     return "".join(rows)
 
 
-def platform_colors(zones: gpd.GeoDataFrame | object) -> dict[str, str]:
+def platform_colors(zones: pd.DataFrame) -> dict[str, str]:
     """Fill colour per zone_id: its platform's colour, ETDZ zones in shades of blue along the river."""
     colors, etdz = {}, 0
     for z in zones.sort_values("river_order").itertuples():
@@ -175,10 +177,9 @@ def platform_colors(zones: gpd.GeoDataFrame | object) -> dict[str, str]:
     return colors
 
 
-def zone_features(shapes: gpd.GeoDataFrame, zones, platforms, lang: str) -> gpd.GeoDataFrame:
+def zone_features(shapes: gpd.GeoDataFrame, zones: pd.DataFrame, platforms: pd.DataFrame,
+                  lang: str) -> gpd.GeoDataFrame:
     """The zone polygons with only what the browser needs: id, escaped label and tooltip HTML."""
-    from corpsmap.i18n import name_of, t
-
     info = zones.set_index("zone_id")
     plat = platforms.set_index("platform_id")
     rows = []
