@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from corpsmap.config import DATA_DIR
 from corpsmap.i18n import t
 from corpsmap.ui import frame
 
@@ -17,4 +16,3 @@ st.subheader(t("about_files", lang), anchor=False)
 for name, frame_ in data.tables.items():
     with st.expander(f"{name}.csv · {len(frame_)}"):
         st.dataframe(frame_, hide_index=True, width="stretch")
-st.caption(str(DATA_DIR))
