@@ -113,9 +113,10 @@ class Problem:
     column: str | None
     value: str | None
     message: str
+    sheet: str | None = None  # the worksheet, for an .xlsx
 
     def __str__(self) -> str:
-        where = self.file
+        where = self.file if self.sheet is None else f"{self.file}, sheet '{self.sheet}'"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
