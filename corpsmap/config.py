@@ -11,3 +11,5 @@ GEODATA_DIR = ROOT / "geodata"
 # registry packages by `corpsmap.assets.install_static_assets`, never committed.
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "/app/static"
+# The store's SQLite file lives here unless CORPSMAP_DATABASE_URL names another database; ignored by git.
+VAR_DIR = Path(os.environ.get("CORPSMAP_VAR_DIR") or ROOT / "var")
