@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Start a throwaway PostgreSQL cluster on loopback for the tests; prints the URL the tests use.
-# Usage: source .ci/postgres.sh start   (sets CORPSMAP_TEST_POSTGRES_URL)   …   pg_stop
-set -euo pipefail
+# Start a throwaway PostgreSQL cluster on loopback for the tests (Debian's server binaries, run as the
+# `postgres` user because initdb refuses root).
+# Usage: `source .ci/postgres.sh` sets CORPSMAP_TEST_POSTGRES_URL; `pg_stop` stops the server and deletes it.
 PG_PORT="${PG_PORT:-55432}"
 PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 PG_DIR="$(mktemp -d /tmp/corpsmap-pg.XXXXXX)"

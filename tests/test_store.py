@@ -190,3 +190,17 @@ def test_a_server_killed_mid_publish_leaves_the_previous_version(store_url, stor
     # and the store still takes the next publish
     assert reopened.publish(_report("linkong", 1.0), kind="monthly_report", author="next").number == 2
     reopened.engine.dispose()
+
+
+def test_command_line_lists_and_rolls_back(store_url, store, capsys):
+    from corpsmap.__main__ import main
+
+    store.publish(_report("linkong", 31.5), kind="monthly_report", author="clerk", comment="July")
+    assert main(["db", "--url", store_url, "versions"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["2", "1"] and "July" in listed[0]
+    assert main(["db", "--url", store_url, "rollback", "1", "--author", "admin"]) == 0
+    assert "published version 3" in capsys.readouterr().out
+    _assert_same(store.read(3), store.read(1))
+    assert main(["db", "--url", store_url, "rollback", "9", "--author", "admin"]) == 1
+    assert "no version 9" in capsys.readouterr().err

@@ -18,8 +18,8 @@ from corpsmap.config import DATA_DIR, VAR_DIR
 from corpsmap.data import TABLES, load_dataset
 from corpsmap.store.store import KINDS, NoChange, StaleVersion, Store, StoreError, Upload, Version, make_engine
 
-__all__ = ["KINDS", "NoChange", "StaleVersion", "Store", "StoreError", "Upload", "Version", "database_url",
-           "migrate", "open_store", "seed"]
+__all__ = ["KINDS", "NoChange", "StaleVersion", "Store", "StoreError", "Upload", "Version", "alembic_config",
+           "database_url", "migrate", "open_store", "seed"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SEED_AUTHOR = "system"
