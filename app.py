@@ -20,8 +20,9 @@ pages = [
     st.Page("pages/about.py", title=t("page_about", lang), icon=":material/description:", url_path="about"),
 ]
 if frame.INTERNAL:  # the public demo is read-only
-    pages.append(st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:",
-                         url_path="data"))
+    pages += [st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
+              st.Page("pages/history.py", title=t("page_history", lang), icon=":material/history:",
+                      url_path="history")]
 navigation = st.navigation(pages)
 frame.sidebar()
 navigation.run()

@@ -8,18 +8,19 @@ The store writes exactly that comparison, and the preview and the history show i
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from corpsmap.data import TABLES, Dataset, validate_texts
+from corpsmap.data import TABLES, DataError, Dataset, validate_texts
 
 Key = tuple
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
     """A cell as a plain Python value, so equal values compare equal (NaN and NA are None)."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -34,7 +35,7 @@ def rows_by_key(name: str, frame: pd.DataFrame) -> dict[Key, dict[str, object]]:
     columns = [c.name for c in table.columns]
     out: dict[Key, dict[str, object]] = {}
     for values in frame[columns].itertuples(index=False, name=None):
-        row = dict(zip(columns, (_plain(v) for v in values)))
+        row = dict(zip(columns, (plain(v) for v in values)))
         out[tuple(row[k] for k in table.key)] = row
     return out
 
@@ -85,7 +86,7 @@ def diff_datasets(old: Dataset, new: Dataset) -> dict[str, TableDiff]:
 
 
 def _csv_cell(value: object) -> str:
-    value = _plain(value)
+    value = plain(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -128,3 +129,18 @@ def upsert(dataset: Dataset, name: str, rows: pd.DataFrame) -> Dataset:
 def replace_table(dataset: Dataset, name: str, frame: pd.DataFrame) -> Dataset:
     """`dataset` with table `name` replaced by `frame` (not validated)."""
     return replace(dataset, **{name: frame})
+
+
+def replace_from_text(dataset: Dataset, name: str, text: str, file: str) -> Dataset:
+    """`dataset` with table `name` replaced by the CSV `text` of an uploaded `file`, validated with the rest.
+
+    Problems in the new table name the uploaded file, so the planner knows which file to fix.
+    """
+    texts = {n: to_csv_text(n, f) for n, f in dataset.tables.items()}
+    texts[name] = text.lstrip("\ufeff")
+    try:
+        return validate_texts(texts)
+    except DataError as exc:
+        ours = TABLES[name].file
+        renamed = [dataclasses.replace(p, file=file) if p.file == ours else p for p in exc.problems]
+        raise DataError(renamed, exc.total) from None

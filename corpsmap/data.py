@@ -6,9 +6,12 @@ breaks a spreadsheet gets one error listing every bad cell by file, row, column 
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +19,7 @@ import pandas as pd
 from corpsmap.config import DATA_DIR
 
 STATUSES = ("planned", "signed", "started", "under_construction", "in_operation", "not_stated")
-PROVENANCES = ("article", "illustrative")
+PROVENANCES = ("article", "illustrative", "reported")
 PROJECT_KINDS = ("project", "company", "initiative")
 AMOUNT_KINDS = ("total", "financing", "at_least")
 LOCATION_PRECISIONS = ("exact", "approximate", "none")
@@ -28,6 +31,13 @@ _FALSE = {"false", "0", "no", "否"}
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# ASCII digits, a dot for decimals, no separators: float() alone would also take '1_000', 'inf' and '１２'.
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+
+MAX_NUMBER = 1e12  # no figure of a district comes near; two in range can never sum to infinity
+MAX_TEXT = 2_000  # characters in one cell
+MAX_PROBLEMS = 200  # problems a DataError carries; the rest are only counted
+_PREVIEW = 80  # characters of an over-long value quoted in a problem
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    may_be_empty: bool = False  # the app works without rows (projects, observations, targets)
 
     @property
     def file(self) -> str:
@@ -84,7 +95,7 @@ TABLES: dict[str, Table] = {
                            Column("lat", "lat", required=False), Column("lon", "lon", required=False),
                            Column("location_precision", "enum", choices=LOCATION_PRECISIONS),
                            Column("public", "bool"), Column("note_zh", required=False),
-                           Column("note_en", required=False), *_prov()), ("project_id",)),
+                           Column("note_en", required=False), *_prov()), ("project_id",), may_be_empty=True),
         Table("indicators", (Column("indicator_id", "id"), Column("name_zh"), Column("name_en"),
                              Column("unit"), Column("unit_en", required=False),
                              Column("kind", "enum", choices=INDICATOR_KINDS),
@@ -94,10 +105,11 @@ TABLES: dict[str, Table] = {
         Table("observations", (Column("zone_id", "ref", ref="zones", extra=(CORPS,)),
                                Column("indicator_id", "ref", ref="indicators"), Column("month", "month"),
                                Column("value", "number"), *_prov(), Column("note", required=False)),
-              ("zone_id", "indicator_id", "month")),
+              ("zone_id", "indicator_id", "month"), may_be_empty=True),
         Table("targets", (Column("zone_id", "ref", ref="zones", extra=(CORPS,)),
                           Column("indicator_id", "ref", ref="indicators"), Column("year", "int"),
-                          Column("target", "number"), *_prov()), ("zone_id", "indicator_id", "year")),
+                          Column("target", "number"), *_prov()), ("zone_id", "indicator_id", "year"),
+              may_be_empty=True),
     ]
 }
 # Values that may be negative: growth rates fall below zero in a bad year.
@@ -126,11 +138,53 @@ class Problem:
 
 
 class DataError(ValueError):
-    """Raised with every problem found, so a planner can fix a file in one go."""
+    """Raised with every problem found, so a planner can fix a file in one go.
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    It keeps the first MAX_PROBLEMS problems and `total`, the number found, so that a file of junk can
+    neither fill the memory nor the screen; the message then ends with "… and N more".
+    """
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        self.problems = list(problems[:MAX_PROBLEMS])
+        self.total = max(len(problems) if total is None else total, len(self.problems))
+        lines = [str(p) for p in self.problems]
+        if self.total > len(self.problems):
+            lines.append(f"… and {self.total - len(self.problems):,} more")
+        super().__init__("\n".join(lines))
+
+    @classmethod
+    def capped(cls, problems: Iterable[Problem]) -> DataError:
+        """A DataError from any number of problems (an iterator is only counted past the first MAX_PROBLEMS)."""
+        iterator = iter(problems)
+        kept = list(islice(iterator, MAX_PROBLEMS))
+        return cls(kept, len(kept) + sum(1 for _ in iterator))
+
+
+class ProblemLog:
+    """Collects problems while reading: keeps the first MAX_PROBLEMS and counts the rest."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def add(self, problem: Problem) -> None:
+        self.total += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    def absorb(self, error: DataError) -> None:
+        """Take over the problems of `error`, and its count of those it did not keep."""
+        self.extend(error.problems)
+        self.total += error.total - len(error.problems)
+
+    def raise_if_any(self) -> None:
+        """Raise a DataError with everything collected, if anything was."""
+        if self.total:
+            raise DataError(self.problems, self.total)
 
 
 @dataclass(frozen=True)
@@ -157,12 +211,11 @@ def _parse_cell(table: Table, col: Column, raw: str) -> tuple[object, str | None
     if kind == "id":
         return raw, None if _ID.match(raw) else "an id is lower-case letters, digits, '_' or '-'"
     if kind in ("number", "lat", "lon", "int"):
-        try:
-            number = float(raw)
-        except ValueError:
-            return None, "not a number"
-        if number != number or number in (float("inf"), float("-inf")):
-            return None, "not a finite number"
+        if not _NUMBER.fullmatch(raw):
+            return None, "not a number (digits 0-9, a dot for decimals, no separators)"
+        number = float(raw)
+        if not abs(number) <= MAX_NUMBER:  # also catches 1e999, which float() reads as infinity
+            return None, f"value out of range (at most {MAX_NUMBER:g} either side of zero)"
         if kind == "int":
             return (int(number), None) if number.is_integer() else (None, "not a whole number")
         if kind == "lat" and not -90 <= number <= 90:
@@ -194,66 +247,116 @@ def _parse_cell(table: Table, col: Column, raw: str) -> tuple[object, str | None
     return raw, None
 
 
-def parse_table(table: Table, text: str, file: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Parse one CSV text against its schema; references to other tables are checked later."""
-    file = file or table.file
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        return pd.DataFrame(), [Problem(file, None, None, None, f"not a readable CSV file ({exc})")]
-    raw.columns = [c.strip() for c in raw.columns]
-    missing = [c.name for c in table.columns if c.name not in raw.columns]
-    if missing:
-        return pd.DataFrame(), [Problem(file, 1, name, None, "column is missing") for name in missing]
+# The dtype of each kind of column. Without them a table with no rows would get float64 columns, and code
+# such as `month.str[:4]` would fail on an empty observations table where it works on a full one.
+_DTYPES = {"number": "float64", "lat": "float64", "lon": "float64", "int": "int64", "bool": "bool"}
 
-    problems: list[Problem] = []
+
+def _column(col: Column, values: list) -> pd.Series:
+    dtype = _DTYPES.get(col.kind, "str")
+    if dtype in ("int64", "bool") and None in values:
+        dtype = "object"  # a bad cell was left empty; the frame comes with problems and is not used
+    return pd.Series(values, dtype=dtype)
+
+
+def typed_frame(table: Table, values: dict[str, list], index: list[int] | None = None) -> pd.DataFrame:
+    """A frame of `table`'s columns with the dtypes of a parsed file, whatever the number of rows (even 0).
+
+    `values` holds each column's parsed values (None where empty); `index` the spreadsheet rows (default 2…).
+    """
+    frame = pd.DataFrame({c.name: _column(c, list(values.get(c.name, []))) for c in table.columns})
+    frame.index = index if index is not None else range(2, len(frame) + 2)
+    return frame
+
+
+def _empty_frame(table: Table) -> pd.DataFrame:
+    return typed_frame(table, {})
+
+
+def parse_table(table: Table, text: str, file: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Parse one CSV text against its schema; references to other tables are checked later.
+
+    The frame's index is the spreadsheet row (the header is row 1). At most MAX_PROBLEMS problems are returned.
+    """
+    log = ProblemLog()
+    frame = _parse_table(table, text, file or table.file, log)
+    return frame, log.problems
+
+
+def _parse_table(table: Table, text: str, file: str, log: ProblemLog) -> pd.DataFrame:
+    from corpsmap.uploads import csv_rows  # uploads imports this module's DataError: import it late
+
+    try:
+        rows = csv_rows(text, file)
+    except DataError as exc:  # a row that does not fit the header: its cells cannot be told apart
+        log.absorb(exc)
+        return _empty_frame(table)
+    if not rows:
+        log.add(Problem(file, None, None, None, "the file is empty (it needs the header row)"))
+        return _empty_frame(table)
+    header = rows[0]
+    missing = [c.name for c in table.columns if c.name not in header]
+    if missing:
+        hint = next((f" (the file seems to use '{sep}' between columns; use commas)" for sep in (";", "\t")
+                     if len(header) == 1 and sep in header[0]), "")
+        log.extend(Problem(file, 1, name, None, f"column is missing{hint}") for name in missing)
+        return _empty_frame(table)
+    twice = [c.name for c in table.columns if header.count(c.name) > 1]
+    if twice:
+        log.extend(Problem(file, 1, name, None, "the column appears more than once") for name in twice)
+        return _empty_frame(table)
+
+    position = {c.name: header.index(c.name) for c in table.columns}
+    # Blank lines are skipped, as a planner would expect, but rows keep their spreadsheet numbers.
+    records = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
+    if not records and not table.may_be_empty:
+        log.add(Problem(file, None, None, None, "file has no rows (the app needs at least one)"))
     parsed: dict[str, list] = {c.name: [] for c in table.columns}
-    for i, record in enumerate(raw.to_dict("records")):
-        row = i + 2  # spreadsheet row: header is row 1
+    for number, row in records:
         for col in table.columns:
-            cell = str(record[col.name]).strip()
+            cell = row[position[col.name]]
+            value, error = None, None
             if cell == "":
-                parsed[col.name].append(None)
                 if col.required:
-                    problems.append(Problem(file, row, col.name, "", "a value is required"))
-                continue
-            value, error = _parse_cell(table, col, cell)
+                    error = "a value is required"
+            elif len(cell) > MAX_TEXT:
+                error = f"longer than {MAX_TEXT:,} characters"
+                cell = cell[:_PREVIEW - 1] + "…"
+            else:
+                value, error = _parse_cell(table, col, cell)
             parsed[col.name].append(value)
             if error:
-                problems.append(Problem(file, row, col.name, cell, error))
-    frame = pd.DataFrame(parsed, columns=[c.name for c in table.columns])
-    frame.index = range(2, len(frame) + 2)  # index = spreadsheet row, for later messages
+                log.add(Problem(file, number, col.name, cell, error))
+    frame = typed_frame(table, parsed, [number for number, _ in records])  # index: rows, for later messages
     dup = frame.duplicated(list(table.key), keep="first") & frame[list(table.key)].notna().all(axis=1)
     for row in frame.index[dup]:
         value = "/".join(str(frame.at[row, k]) for k in table.key)
-        problems.append(Problem(file, int(row), "/".join(table.key), value, "duplicate id"))
-    problems += _row_rules(table, frame, file)
-    return frame, problems
+        log.add(Problem(file, int(row), "/".join(table.key), value, "duplicate id"))
+    log.extend(_row_rules(table, frame, file))
+    return frame
 
 
-def _row_rules(table: Table, frame: pd.DataFrame, file: str) -> list[Problem]:
+def _row_rules(table: Table, frame: pd.DataFrame, file: str) -> Iterator[Problem]:
     """Rules that span columns of one row."""
-    problems = []
     if table.name == "projects":
         for row, r in frame.iterrows():
             has_lat, has_lon = pd.notna(r["lat"]), pd.notna(r["lon"])
             if has_lat != has_lon:
                 col = "lon" if has_lat else "lat"
-                problems.append(Problem(file, int(row), col, "", "give both lat and lon, or neither"))
+                yield Problem(file, int(row), col, "", "give both lat and lon, or neither")
             elif has_lat and r["location_precision"] == "none":
-                problems.append(Problem(file, int(row), "location_precision", "none",
-                                        "a located project needs exact or approximate"))
+                yield Problem(file, int(row), "location_precision", "none",
+                              "a located project needs exact or approximate")
             elif not has_lat and r["location_precision"] in ("exact", "approximate"):
-                problems.append(Problem(file, int(row), "location_precision", r["location_precision"],
-                                        "no lat/lon given; use none"))
+                yield Problem(file, int(row), "location_precision", r["location_precision"],
+                              "no lat/lon given; use none")
             if pd.isna(r["investment_yi"]) != pd.isna(r["amount_kind"]):
-                problems.append(Problem(file, int(row), "amount_kind", r["amount_kind"] or "",
-                                        "give investment_yi and amount_kind together"))
-    return problems
+                amount_kind = "" if pd.isna(r["amount_kind"]) else r["amount_kind"]
+                yield Problem(file, int(row), "amount_kind", amount_kind,
+                              "give investment_yi and amount_kind together")
 
 
-def _reference_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
-    problems = []
+def _reference_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
     for name, table in TABLES.items():
         frame = tables[name]
         for col in table.columns:
@@ -263,36 +366,45 @@ def _reference_problems(tables: dict[str, pd.DataFrame]) -> list[Problem]:
             known = set(tables[col.ref][ref_table.key[0]].dropna()) | set(col.extra)
             for row, value in frame[col.name].items():
                 if pd.notna(value) and value not in known:
-                    problems.append(Problem(table.file, int(row), col.name, value,
-                                            f"unknown {ref_table.key[0]} (not in {ref_table.file})"))
-    return problems
+                    yield Problem(table.file, int(row), col.name, value,
+                                  f"unknown {ref_table.key[0]} (not in {ref_table.file})")
 
 
 def validate_texts(texts: dict[str, str]) -> Dataset:
     """Parse and cross-check the CSV texts of every table; raise DataError listing all problems."""
     tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
+    log = ProblemLog()
     for name, table in TABLES.items():
         if name not in texts:
-            problems.append(Problem(table.file, None, None, None, "file is missing"))
-            tables[name] = pd.DataFrame(columns=[c.name for c in table.columns])
+            log.add(Problem(table.file, None, None, None, "file is missing"))
+            tables[name] = _empty_frame(table)
             continue
-        tables[name], found = parse_table(table, texts[name])
-        problems += found
-    if not problems:
-        problems += _reference_problems(tables)
-    if problems:
-        raise DataError(problems)
+        tables[name] = _parse_table(table, texts[name], table.file, log)
+    if not log.total:
+        log.extend(_reference_problems(tables))
+    log.raise_if_any()
     return Dataset(**tables)
 
 
 def read_texts(data_dir: Path = DATA_DIR) -> dict[str, str]:
-    """The raw text of each table's file that exists (utf-8-sig: spreadsheets add a BOM)."""
-    return {
-        name: (data_dir / t.file).read_text(encoding="utf-8-sig")
-        for name, t in TABLES.items()
-        if (data_dir / t.file).exists()
-    }
+    """The text of each table's file that exists; DataError naming each file that is not UTF-8.
+
+    A BOM, as Excel writes it, is dropped. Unlike an upload, a data file is never guessed to be GBK: the files
+    in data/ are UTF-8 by definition (data/README.md), and one that is not was saved wrongly.
+    """
+    from corpsmap.uploads import decode_csv
+
+    texts: dict[str, str] = {}
+    log = ProblemLog()
+    for name, table in TABLES.items():
+        path = data_dir / table.file
+        if path.exists():
+            try:
+                texts[name] = decode_csv(path.read_bytes(), table.file, allow_gb18030=False)[0]
+            except DataError as exc:
+                log.absorb(exc)
+    log.raise_if_any()
+    return texts
 
 
 def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
@@ -301,15 +413,13 @@ def load_dataset(data_dir: Path = DATA_DIR) -> Dataset:
 
 
 def upload_to_csv_text(content: bytes, filename: str) -> str:
-    """The CSV text of an uploaded .csv (UTF-8, BOM allowed) or the first sheet of an .xlsx; DataError if unreadable."""
-    try:
-        if filename.lower().endswith(".xlsx"):
-            sheet = pd.read_excel(io.BytesIO(content), dtype=str, keep_default_na=False)
-            # Excel keeps whole numbers typed into text cells as '15'; floats come back as '15.0', still valid.
-            return sheet.to_csv(index=False)
-        return content.decode("utf-8-sig")
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
-        raise DataError([Problem(filename, None, None, None, f"cannot read the file ({exc})")]) from exc
+    """The CSV text of an uploaded .csv or of the first sheet of an .xlsx (see `corpsmap.uploads`)."""
+    from corpsmap.uploads import read_upload
+
+    sheet = read_upload(content, filename)[0]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(sheet.rows)
+    return buffer.getvalue()
 
 
 def replace_table(name: str, new_text: str, data_dir: Path = DATA_DIR, file: str | None = None) -> Dataset:
@@ -323,11 +433,12 @@ def replace_table(name: str, new_text: str, data_dir: Path = DATA_DIR, file: str
     try:
         dataset = validate_texts(texts)
     except DataError as exc:
-        if file:  # name the file the planner uploaded, not ours
-            exc.problems[:] = [p if p.file != table.file else Problem(file, p.row, p.column, p.value, p.message)
-                               for p in exc.problems]
-            exc.args = ("\n".join(str(p) for p in exc.problems),)
-        raise
+        if not file:
+            raise
+        # Name the file the planner uploaded, not ours.
+        renamed = [p if p.file != table.file else Problem(file, p.row, p.column, p.value, p.message, p.sheet)
+                   for p in exc.problems]
+        raise DataError(renamed, exc.total) from None
     target = data_dir / table.file
     tmp = target.with_suffix(".csv.tmp")
     tmp.write_text(texts[name], encoding="utf-8")

@@ -93,6 +93,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "geodata/README.md and data/README.md."),
     "about_sources": ("来源", "Sources"),
     "about_files": ("数据文件", "Data files"),
+    "no_observations": ("当前版本没有任何指标数据。", "This version has no indicator values."),
+    "store_unavailable": ("数据库暂时无法连接，请稍后再试或联系管理员。", "The data store cannot be reached right now. Please try again later or tell the administrator."),
+    "unknown_version": ("没有第 {value} 版数据（最新为第 {latest} 版），显示最新版。", "There is no version {value} (the latest is {latest}); showing the latest."),
+    "version_line": ("数据截至 {month} · 第 {number} 版 · 发布于 {published}", "Data as of {month} · version {number} · published {published}"),
+    "version_preview": ("正在预览第 {number} 版（只读，最新为第 {latest} 版）", "Previewing version {number} (read-only; the latest is {latest})"),
+    "version_show_latest": ("查看最新版", "Show the latest version"),
+    "page_history": ("版本历史", "History"),
     "page_data": ("数据更新", "Update data"),
     "data_read_only": ("公开演示为只读。内网部署时设置 CORPSMAP_INTERNAL=1 可上传更新数据。", "The public demo is read-only. On an intranet, set CORPSMAP_INTERNAL=1 to upload data."),
     "data_intro": ("上传表格（CSV 或 Excel .xlsx）以替换一个数据表。文件先与其余数据一起校验，全部无误才会保存；有误时原数据保持不变。", "Upload a spreadsheet (CSV or Excel .xlsx) to replace one table. It is checked together with the rest of the data and saved only if everything is valid; otherwise the stored data stays as it was."),
@@ -105,6 +112,72 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "data_column": ("列", "Column"),
     "data_value": ("值", "Value"),
     "data_problem": ("问题", "Problem"),
+    "data_sheet": ("工作表", "Sheet"),
+    "data_more_problems": ("仅列出前 {shown} 个问题，共 {total} 个。", "Showing the first {shown} of {total} problems."),
+    "data_encoding_note": ("{file} 按 {encoding} 编码读取。", "{file} was read as {encoding}."),
+    "data_tab_report": ("月度报送", "Monthly report"),
+    "data_tab_projects": ("项目", "Projects"),
+    "data_tab_tables": ("数据表", "Tables"),
+    "report_intro": ("下载某兵团某月的报送模板（Excel），在模板中填写本月数值后上传。上传后先预览变化与状态灯，确认后发布为新版本；只影响所选兵团与月份。", "Download the report template (Excel) for a zone and month, fill in this month's values and upload it. You see the changes and the status lights first; publishing makes a new version. It touches only that zone and month."),
+    "report_zone": ("兵团", "Zone"),
+    "report_all_zones": ("全部兵团", "All zones"),
+    "report_month": ("报送月份", "Month reported"),
+    "report_download": ("下载报送模板", "Download the report template"),
+    "report_upload": ("上传填好的模板（.xlsx）", "Upload the filled template (.xlsx)"),
+    "report_label": ("{zones} · {month} 月报（{file}）", "{zones} · {month} report ({file})"),
+    "projects_intro": ("新增或修改一个项目（在地图上点击设置位置），或上传整张项目表；先预览，再发布。", "Add or edit a project (click the map to set its position), or upload the whole project sheet; preview, then publish."),
+    "projects_pick": ("项目", "Project"),
+    "projects_new": ("＋ 新项目", "+ New project"),
+    "projects_form_submit": ("预览修改", "Preview the change"),
+    "projects_map_hint": ("点击地图设置项目位置（WGS-84）。", "Click the map to set the project's position (WGS-84)."),
+    "projects_clear_position": ("不标注位置", "No position"),
+    "projects_label": ("项目 {project}", "Project {project}"),
+    "tables_intro": ("上传 CSV 或 Excel 表格以替换整张数据表（格式见 data/README.md）。先与其余数据一起校验并预览，确认后发布为新版本；删除多行需另行确认。", "Upload a CSV or Excel sheet to replace a whole table (format in data/README.md). It is checked with the rest of the data and previewed; publishing makes a new version. Removing several rows needs a confirmation."),
+    "projects_upload": ("或上传整张项目表（CSV 或 .xlsx，格式同 projects.csv）", "Or upload the whole project sheet (CSV or .xlsx, as projects.csv)"),
+    "tables_upload": ("上传替换表格（CSV 或 .xlsx）", "Upload a replacement (CSV or .xlsx)"),
+    "diff_nothing": ("与当前版本相比没有任何变化。", "Nothing changes compared with the current version."),
+    "diff_table": ("{table}：新增 {added} 行 · 修改 {changed} 行 · 删除 {removed} 行", "{table}: {added} added · {changed} changed · {removed} removed"),
+    "diff_changed": ("修改（原值 → 新值）", "Changed (old → new)"),
+    "diff_added": ("新增的行", "Rows added"),
+    "diff_removed": ("删除的行", "Rows removed"),
+    "diff_key": ("行", "Row"),
+    "diff_old": ("原值", "Old"),
+    "diff_new": ("新值", "New"),
+    "lights_none": ("没有数值或状态灯发生变化。", "No value or status light changes."),
+    "lights_moved": ("{values} 个数值变化，其中 {moved} 个状态灯变色（高亮行）。", "{values} values change; {moved} status lights change colour (highlighted)."),
+    "preview_title": ("预览：{label}", "Preview: {label}"),
+    "preview_stale": ("此修改基于第 {based_on} 版准备，而当前已是第 {latest} 版（期间有人发布）。请核对后再发布。", "This change was prepared against version {based_on}, but version {latest} is now current (someone published meanwhile). Check it before publishing."),
+    "preview_publish_anyway": ("已核对，仍然发布（应用到最新版上）", "Checked: publish anyway (applied to the latest version)"),
+    "preview_warnings": ("{count} 条提示，请核对（不阻止发布）：", "{count} warnings to check (they do not block publishing):"),
+    "preview_removes": ("此修改将删除 {rows} 行。", "This change removes {rows} rows."),
+    "preview_confirm_removal": ("我确认删除这 {rows} 行", "I confirm removing these {rows} rows"),
+    "need_author": ("请先在侧栏填写你的姓名，它将与版本一同记录。", "Enter your name in the sidebar first; it is recorded with the version."),
+    "publish": ("发布", "Publish"),
+    "discard": ("放弃", "Discard"),
+    "published": ("已发布为第 {number} 版。", "Published as version {number}."),
+    "current_user": ("你的姓名（记录在版本中）", "Your name (recorded with versions)"),
+    "current_user_help": ("账号与权限上线前，发布者以此记录。", "Until accounts exist, publishers are recorded by this name."),
+    "version_number": ("版本", "Version"),
+    "version_published": ("发布时间（北京时间）", "Published (Beijing time)"),
+    "version_author": ("发布人", "Published by"),
+    "version_kind": ("类型", "Kind"),
+    "version_data_month": ("数据截至", "Data as of"),
+    "version_comment": ("说明", "Comment"),
+    "version_changes": ("变化（+新增 ~修改 −删除）", "Changes (+added ~changed −removed)"),
+    "version_n": ("第 {number} 版", "Version {number}"),
+    "kind_seed": ("初始数据", "Seed data"),
+    "kind_monthly_report": ("月度报送", "Monthly report"),
+    "kind_projects": ("项目", "Projects"),
+    "kind_table": ("数据表替换", "Table replaced"),
+    "kind_boundaries": ("边界", "Boundaries"),
+    "kind_rollback": ("回滚", "Rollback"),
+    "history_open": ("查看版本", "Open a version"),
+    "history_download_upload": ("下载该版本上传的原始文件（{file}）", "Download the file this version came from ({file})"),
+    "history_preview": ("在作战图中预览第 {number} 版", "Preview the app at version {number}"),
+    "history_internal_only": ("版本历史仅在内网模式下提供。", "The history is available in intranet mode only."),
+    "rollback_title": ("回滚到第 {number} 版", "Roll back to version {number}"),
+    "rollback_explain": ("回滚会发布一个与第 {number} 版内容相同的新版本；第 {latest} 版及之前的所有版本都保留，可再次回滚。", "A rollback publishes a new version equal to version {number}; version {latest} and every other version are kept, so it can be undone the same way."),
+    "rollback": ("回滚到第 {number} 版", "Roll back to version {number}"),
     "map_error": ("地图数据有误：", "Map data has errors:"),
     # Indicators page
     "indicators_caption": ("各兵团对照年度目标与序时进度：谁达到序时、谁落后，名次升降与月度走势。", "Each corps zone against its annual targets and the schedule (序时进度, the share of the year elapsed): who is on schedule, who is behind, rank changes and monthly trends."),
@@ -218,6 +291,16 @@ def name_of(row: Mapping[str, object], lang: str, field: str = "name") -> str:
         if en is not None and str(en).strip() and str(en) != "nan":
             return str(en)
     return zh
+
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: str, lang: str, short: bool = False) -> str:
+    """'2022年6月' / 'Jun 2022' for 'YYYY-MM'; short: '6月' / 'Jun'."""
+    number = int(month[5:7])
+    key = "month_short" if short else "month_label"
+    return t(key, lang, year=month[:4], month=number, abbr=MONTH_ABBR[number - 1])
 
 
 def normalize_lang(value: str | None) -> str:

@@ -95,9 +95,10 @@ def months(dataset: Dataset) -> list[str]:
     return sorted(dataset.observations["month"].unique())
 
 
-def latest_month(dataset: Dataset) -> str:
-    """The month every view opens on (the map panel and the indicators page agree on it)."""
-    return months(dataset)[-1]
+def latest_month(dataset: Dataset) -> str | None:
+    """The month every view opens on (the map panel and the indicators page agree on it); None with no data."""
+    known = months(dataset)
+    return known[-1] if known else None
 
 
 def _check_in(month: object, known: list[str]) -> None:
@@ -275,3 +276,35 @@ def trend(table: pd.DataFrame, indicator: str, zones: list[str]) -> pd.DataFrame
     _check_indicator(table, indicator)
     has_corps = ((table["zone_id"] == CORPS) & (table["indicator_id"] == indicator)).any()
     return _grid(table, [*zones, CORPS] if has_corps else zones, [indicator], sorted(table["month"].unique()))
+
+
+
+def _differs(frame: pd.DataFrame) -> pd.Series:
+    same_value = (frame["actual_before"] == frame["actual_after"]) | (
+        frame["actual_before"].isna() & frame["actual_after"].isna())
+    return ~same_value | (frame["status_before"] != frame["status_after"])
+
+
+def status_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """What a change does to the lights people see, from two progress tables (before and after it).
+
+    First, per zone (and corps) × indicator, the value and light the map and panel show (each table's latest
+    month) where they differ: a new month's report turns 临空's investment from June's yellow to July's green.
+    Then corrections to earlier months, compared month by month. Columns: zone_id, indicator_id, month_before,
+    month_after, actual_before/after, status_before/after (no_data where a side has no row).
+    """
+    keys = ["zone_id", "indicator_id"]
+    columns = [*keys, "month", "actual", "status"]
+    latest_before = before["month"].max() if len(before) else None
+    latest_after = after["month"].max() if len(after) else None
+    shown = before.loc[before["month"] == latest_before, columns].merge(
+        after.loc[after["month"] == latest_after, columns], on=keys, how="outer", suffixes=("_before", "_after"))
+    earlier = before[columns].merge(after[columns], on=[*keys, "month"], how="outer", suffixes=("_before", "_after"))
+    earlier = earlier[(earlier["month"] != latest_after) & (earlier["month"] != latest_before)]
+    earlier = earlier.assign(month_before=earlier["month"], month_after=earlier["month"]).drop(columns="month")
+    out = pd.concat([shown, earlier], ignore_index=True)
+    out = out.fillna({"status_before": NO_DATA, "status_after": NO_DATA})
+    out = out[_differs(out)]
+    order = ["zone_id", "indicator_id", "month_before", "month_after", "actual_before", "actual_after",
+             "status_before", "status_after"]
+    return out[order].reset_index(drop=True)

@@ -17,6 +17,9 @@ zones = progress.zone_order(data)
 
 st.title(t("page_indicators", lang), anchor=False)
 st.caption(t("indicators_caption", lang))
+if not progress.months(data):
+    st.info(t("no_observations", lang))
+    st.stop()
 
 notices = st.container()
 month_col, indicator_col, _ = st.columns([1, 2, 3])

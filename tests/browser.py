@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -36,14 +37,21 @@ def _free_port() -> int:
 
 
 def start_app(env: dict[str, str] | None = None, script: str = "app.py") -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run <script>` on a free port and wait until it answers; returns (process, base URL)."""
+    """Start `streamlit run <script>` on a free port and wait until it answers; returns (process, base URL).
+
+    Unless `env` names a database, the server gets a new, empty SQLite store (seeded from data/ or
+    CORPSMAP_DATA_DIR at its start), so no two servers of a test run share their data.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
+    env = dict(env or {})
+    if "CORPSMAP_DATABASE_URL" not in env:
+        env["CORPSMAP_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='corpsmap-store-')}/store.sqlite"
     log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # closed when the process ends
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -79,3 +87,10 @@ def click_latlng(page, frame, lat: float, lon: float) -> None:
                           " return [p.x + r.left, p.y + r.top]; }", [lat, lon])
     box = page.locator(MAP_IFRAME).first.bounding_box()
     page.mouse.click(box["x"] + x, box["y"] + y)
+
+
+def wait_for_rerun(page, settle_ms: int = 500) -> None:
+    """After a widget change: wait until Streamlit shows no 'running' status, then let the page settle."""
+    page.wait_for_timeout(150)  # the status widget appears only once the rerun request has been sent
+    page.locator("[data-testid=stStatusWidget]").wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(settle_ms)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
+
+# Before anything imports corpsmap.config: the app under test keeps its store in a throwaway folder, never in
+# the checkout's var/.
+os.environ.setdefault("CORPSMAP_VAR_DIR", tempfile.mkdtemp(prefix="corpsmap-test-var-"))
 
 import pytest
 from sqlalchemy import create_engine, text

@@ -109,5 +109,23 @@ def test_language_switch_updates_url_and_text():
 def test_public_demo_hides_non_public_projects():
     from corpsmap.ui.frame import _dataset
 
-    assert "ex-internal-1" not in set(_dataset(False).projects["project_id"])
-    assert "ex-internal-1" in set(_dataset(True).projects["project_id"])
+    assert "ex-internal-1" not in set(_dataset(1, False).projects["project_id"])
+    assert "ex-internal-1" in set(_dataset(1, True).projects["project_id"])
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/indicators.py"])
+@pytest.mark.parametrize("query", [{}, {"zone": "linkong"}, {"color": "status"}])
+def test_pages_cope_with_a_version_without_observations(page, query, monkeypatch):
+    from dataclasses import replace
+
+    from corpsmap.ui import frame
+
+    empty = replace(load_dataset(), observations=load_dataset().observations.iloc[0:0])
+    monkeypatch.setattr(frame, "_dataset", lambda number, internal: empty)
+    frame._progress.clear()  # cached from the real data by earlier tests
+    try:
+        at = run_app(page, **query)
+        assert not at.exception, at.exception
+        assert "当前版本没有任何指标数据。" in texts(at) + "".join(i.value for i in at.info)
+    finally:
+        frame._progress.clear()

@@ -118,7 +118,7 @@ def test_data_values_are_escaped_in_the_matrix(monkeypatch):
 
     zones = DATA.zones.copy()
     zones.loc[zones["zone_id"] == "linkong", "short_zh"] = "<img src=x onerror=alert(1)>"
-    monkeypatch.setattr(frame, "_dataset", lambda internal: replace(DATA, zones=zones))
+    monkeypatch.setattr(frame, "_dataset", lambda number, internal: replace(DATA, zones=zones))
     matrix = html(open_page(), "<table class='status-matrix'>")
     assert "<img src=x" not in matrix and "&lt;img src=x onerror=alert(1)&gt;" in matrix
 

@@ -1,12 +1,24 @@
 """Loading and validating data/: the shipped files, and every kind of bad input a planner can produce."""
 
+import csv
+import dataclasses
+import io
 import shutil
 
 import pandas as pd
 import pytest
+from openpyxl import Workbook
 
 from corpsmap.config import DATA_DIR
-from corpsmap.data import TABLES, DataError, load_dataset, replace_table
+from corpsmap.data import (
+    MAX_PROBLEMS,
+    TABLES,
+    DataError,
+    load_dataset,
+    replace_table,
+    typed_frame,
+    upload_to_csv_text,
+)
 
 ZONE_IDS = {"sanjiang", "xianghu", "shijicheng", "shibei", "qiaonan", "kejicheng", "linkong", "yinong"}
 
@@ -33,7 +45,7 @@ def test_shipped_data_is_valid():
     assert set(data.zones["platform_id"]) == set(data.platforms["platform_id"])
     assert sorted(data.zones["river_order"]) == list(range(1, 9))
     for name, frame in data.tables.items():
-        assert frame["provenance"].isin(["article", "illustrative"]).all(), name
+        assert frame["provenance"].isin(["article", "illustrative", "reported"]).all(), name
 
 
 def test_article_figures_are_in_the_data_exactly():
@@ -145,3 +157,211 @@ def test_replace_table_writes_good_input(data_dir):
     dataset = replace_table("projects", text, data_dir)
     assert "万向创新聚能城（更新）" in set(dataset.projects["name_zh"])
     assert "万向创新聚能城（更新）" in (data_dir / "projects.csv").read_text(encoding="utf-8")
+
+
+def write_raw(data_dir, table: str, text: str, encoding: str = "utf-8") -> None:
+    (data_dir / f"{table}.csv").write_bytes(text.encode(encoding))
+
+
+def header_only(table: str) -> str:
+    return (DATA_DIR / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0] + "\n"
+
+
+def test_a_row_with_an_extra_field_is_one_problem_not_a_shifted_row(data_dir):
+    path = data_dir / "observations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4].replace(",2022-06,", ",2022-06,9,", 1)  # spreadsheet row 5 gains a field
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    [problem] = err.value.problems
+    assert (problem.file, problem.row, problem.column) == ("observations.csv", 5, None)
+    assert problem.value == lines[4][:80]
+    assert problem.message == "row 5 has 8 fields, the header has 7"
+
+
+@pytest.mark.parametrize("spaced", ["kejicheng ", " kejicheng", "kejicheng\u3000", "\u00a0kejicheng", "\tkejicheng"])
+def test_ids_are_trimmed_of_every_kind_of_space(data_dir, spaced):
+    edit_cell(data_dir, "projects", 2, "zone_id", spaced)
+    projects = load_dataset(data_dir).projects
+    assert projects.loc[2, "zone_id"] == "kejicheng"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("1e308", "value out of range"), ("-1e13", "value out of range"), ("1e999", "value out of range"),
+     ("inf", "not a number"), ("nan", "not a number"), ("1_000", "not a number"), ("１２", "not a number"),
+     ("12%", "not a number"), ("0x10", "not a number")],
+)
+def test_numbers_are_finite_plain_and_bounded(data_dir, value, message):
+    edit_cell(data_dir, "observations", 3, "value", value)
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    assert f"observations.csv, row 3, column 'value': value '{value}': {message}" in str(err.value)
+
+
+def test_numbers_at_the_bound_are_kept(data_dir):
+    edit_cell(data_dir, "observations", 3, "value", "-1e12")
+    edit_cell(data_dir, "targets", 2, "target", "1000000000000")
+    data = load_dataset(data_dir)
+    assert data.observations.loc[3, "value"] == -1e12
+    assert data.targets.loc[2, "target"] == 1e12
+
+
+def test_an_overlong_text_cell_is_refused_and_quoted_short(data_dir):
+    edit_cell(data_dir, "projects", 2, "note_en", "长" * 2001)
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    [problem] = err.value.problems
+    assert (problem.row, problem.column, problem.message) == (2, "note_en", "longer than 2,000 characters")
+    assert problem.value == "长" * 79 + "…"
+
+
+@pytest.mark.parametrize("table", ["sources", "platforms", "industry_chains", "zones", "indicators"])
+def test_tables_the_app_needs_must_have_rows(data_dir, table):
+    write_raw(data_dir, table, header_only(table))
+    with pytest.raises(DataError, match=rf"^{table}\.csv: file has no rows"):
+        load_dataset(data_dir)
+
+
+@pytest.mark.parametrize("table", ["projects", "observations", "targets"])
+def test_tables_of_facts_may_be_empty(data_dir, table):
+    write_raw(data_dir, table, header_only(table))
+    frame = getattr(load_dataset(data_dir), table)
+    assert frame.empty
+    assert list(frame.columns) == [c.name for c in TABLES[table].columns]
+
+
+def test_an_empty_table_has_the_dtypes_of_a_full_one(data_dir):
+    full = load_dataset(data_dir)
+    for table in ("projects", "observations", "targets"):
+        write_raw(data_dir, table, header_only(table))
+    empty = load_dataset(data_dir)
+    for table in ("projects", "observations", "targets"):
+        assert dict(getattr(empty, table).dtypes) == dict(getattr(full, table).dtypes), table
+
+
+def test_typed_frame_gives_rows_from_elsewhere_the_dtypes_of_a_file(data_dir):
+    # What the store needs when it rebuilds a table from the database: an empty table must not turn float64.
+    from corpsmap import progress
+
+    loaded = load_dataset(data_dir)
+    for name, table in TABLES.items():
+        frame = typed_frame(table, {})
+        assert dict(frame.dtypes) == dict(getattr(loaded, name).dtypes), name
+    rows = loaded.observations.head(3)
+    rebuilt = typed_frame(TABLES["observations"], {c: list(rows[c].where(rows[c].notna(), None)) for c in rows})
+    pd.testing.assert_frame_equal(rebuilt, rows)
+    empty = dataclasses.replace(loaded, observations=typed_frame(TABLES["observations"], {}))
+    assert progress.progress_table(empty).empty
+
+
+@pytest.fixture
+def without_observations(data_dir):
+    write_raw(data_dir, "observations", header_only("observations"))
+    return load_dataset(data_dir)
+
+
+def test_domain_code_copes_with_no_observations(without_observations):
+    from corpsmap import colouring, progress, summary
+
+    data = without_observations
+    table = progress.progress_table(data)
+    assert table.empty
+    assert progress.months(data) == []
+    assert progress.zone_indicators(data) == []
+    assert progress.corps_totals(data).empty
+    assert progress.reconcile(data) == []
+    assert summary.reported_figures(data, "zh") == []
+    assert summary.headline_rows(table, data, "kejicheng", "2022-06", "zh") == []
+    assert set(colouring.colouring(colouring.PLATFORM, table, data, None, "2022-06", "en").fills) == ZONE_IDS
+
+
+def test_latest_month_copes_with_no_observations(without_observations):
+    from corpsmap import progress
+
+    assert progress.latest_month(without_observations) is None
+
+
+def test_a_data_file_that_is_not_utf8_is_named_without_its_path(data_dir):
+    text = header_only("observations") + "all,investment,2022-06,1,illustrative,illustrative,萧山示例\n"
+    write_raw(data_dir, "observations", text, encoding="gbk")
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    shown = str(err.value)
+    assert shown.startswith("observations.csv: not UTF-8 text (byte 0xcf on line 2; ")
+    assert "it reads as GBK" in shown and "data files must be UTF-8 (a BOM is fine)" in shown
+    assert str(data_dir) not in shown
+
+
+def test_blank_lines_are_skipped_and_rows_keep_their_numbers(data_dir):
+    path = data_dir / "projects.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bad_row = lines[2].replace(",kejicheng,", ",atlantis,", 1)
+    blank_of_commas = "," * lines[0].count(",")  # as a spreadsheet saves an empty row
+    path.write_text("\n".join([lines[0], lines[1], "", blank_of_commas, bad_row]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"^projects\.csv, row 5, column 'zone_id': value 'atlantis'"):
+        load_dataset(data_dir)
+
+
+def test_semicolon_separated_file_gets_a_hint(data_dir):
+    path = data_dir / "zones.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    with pytest.raises(DataError, match=r"zones\.csv, row 1, column 'zone_id': column is missing \(the file seems "
+                                        r"to use ';' between columns; use commas\)"):
+        load_dataset(data_dir)
+
+
+def test_a_column_given_twice_is_refused(data_dir):
+    path = data_dir / "platforms.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(f"{line},{line.split(',')[0]}" for line in lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"platforms\.csv, row 1, column 'platform_id': the column appears more"):
+        load_dataset(data_dir)
+
+
+def test_junk_in_a_data_file_is_capped_at_200_problems(data_dir):
+    lines = (data_dir / "projects.csv").read_text(encoding="utf-8").splitlines()
+    junk = [lines[1].replace("project,", "gadget,", 1).replace("kj-land-eco-1", f"junk-{n}") for n in range(5_000)]
+    (data_dir / "projects.csv").write_text("\n".join([lines[0], *junk]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    assert len(err.value.problems) == MAX_PROBLEMS
+    assert err.value.total == 5_000
+    assert str(err.value).endswith("… and 4,800 more")
+
+
+def test_replace_table_keeps_the_count_when_renaming_problems(data_dir):
+    lines = (data_dir / "projects.csv").read_text(encoding="utf-8").splitlines()
+    bad = [lines[0], *(line.replace(",kejicheng,", ",atlantis,", 1) for line in lines[1:])]
+    with pytest.raises(DataError) as err:
+        replace_table("projects", "\n".join(bad * 60), data_dir, file="upload.csv")
+    assert {p.file for p in err.value.problems} == {"upload.csv"}
+    assert err.value.total > MAX_PROBLEMS
+    assert "… and" in str(err.value)
+
+
+def xlsx_of(text: str) -> bytes:
+    wb = Workbook()
+    for row in csv.reader(io.StringIO(text)):
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xlsx_upload_replaces_a_table(data_dir):
+    text = (data_dir / "zones.csv").read_text(encoding="utf-8").replace("三江创智新城,", "三江创智新城（新）,", 1)
+    dataset = replace_table("zones", upload_to_csv_text(xlsx_of(text), "zones.xlsx"), data_dir, file="zones.xlsx")
+    assert "三江创智新城（新）" in set(dataset.zones["name_zh"])
+
+
+def test_a_gbk_csv_upload_is_stored_as_utf8(data_dir):
+    text = (data_dir / "zones.csv").read_text(encoding="utf-8")
+    replace_table("zones", upload_to_csv_text(text.encode("gb18030"), "zones.csv"), data_dir, file="zones.csv")
+    assert (data_dir / "zones.csv").read_text(encoding="utf-8") == text
+
+
+def test_an_unreadable_upload_is_a_data_error_naming_it():
+    with pytest.raises(DataError, match=r"^plan\.xlsx: not an Excel \.xlsx file"):
+        upload_to_csv_text(b"zone_id\nkejicheng\n", "plan.xlsx")

@@ -243,3 +243,29 @@ def test_zone_indicators_are_those_with_zone_rows_in_file_order():
                                               "major_projects_attracted", "investment", "service_va",
                                               "service_va_growth", "key_project_start_rate"]
     assert progress.latest_month(REAL) == "2022-06"
+
+
+def test_status_changes_compare_what_the_map_shows_and_corrections():
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from corpsmap.progress import progress_table, status_changes
+
+    before = progress_table(REAL)
+    obs = REAL.observations
+    june = obs[(obs.zone_id == "linkong") & (obs.indicator_id == "investment") & (obs.month == "2022-06")].iloc[0]
+    target = REAL.targets.set_index(["zone_id", "indicator_id", "year"]).at[("linkong", "investment", 2022), "target"]
+    july = pd.DataFrame([{**june.to_dict(), "month": "2022-07", "value": round(target * 0.9, 2)}])
+    may = (obs.zone_id == "linkong") & (obs.indicator_id == "investment") & (obs.month == "2022-05")
+    corrected = obs.assign(value=obs["value"].where(~may, obs.loc[may, "value"] + 0.5))
+    after = progress_table(replace(REAL, observations=pd.concat([corrected, july], ignore_index=True)))
+    changes = status_changes(before, after).set_index(["zone_id", "indicator_id", "month_before"])
+    shown = changes.loc[("linkong", "investment", "2022-06")]
+    assert shown["month_after"] == "2022-07" and shown["status_after"] == "ahead"
+    assert shown["actual_after"] == round(target * 0.9, 2)
+    fixed = changes.loc[("linkong", "investment", "2022-05")]
+    assert fixed["month_after"] == "2022-05" and fixed["actual_after"] == fixed["actual_before"] + 0.5
+    # other zones: July has no row for them, so their shown light moves to "no data" — listed, not hidden
+    assert ("shibei", "investment", "2022-06") in changes.index
+    assert status_changes(before, before).empty

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.engine import make_url
 
 from corpsmap import changes
-from corpsmap.data import TABLES, Dataset
+from corpsmap.data import TABLES, Dataset, typed_frame
 from corpsmap.store.schema import DATA_TABLES, uploads, versions
 
 KINDS = ("seed", "monthly_report", "projects", "table", "boundaries", "rollback")
@@ -110,10 +110,8 @@ def make_engine(url: str) -> Engine:
 
 def _frame(name: str, rows: list) -> pd.DataFrame:
     """Rows from the database as the frame `corpsmap.data.parse_table` makes from a CSV."""
-    columns = [c.name for c in TABLES[name].columns]
-    frame = pd.DataFrame({c: [r[i] for r in rows] for i, c in enumerate(columns)}, columns=columns)
-    frame.index = range(2, len(frame) + 2)
-    return frame
+    table = TABLES[name]
+    return typed_frame(table, {c.name: [r[i] for r in rows] for i, c in enumerate(table.columns)})
 
 
 class Store:

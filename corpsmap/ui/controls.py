@@ -67,8 +67,11 @@ def map_colouring(dataset: Dataset, table, lang: str) -> colouring.Colouring:
                           param="color", default=colouring.PLATFORM, lang=lang, notices=notices,
                           format_func=lambda m: t(f"color_{m}", lang), required=True)
     indicator = None
+    options = progress.zone_indicators(dataset)
+    if mode != colouring.PLATFORM and not options:  # no observations at all: only platforms can colour the map
+        notices.info(t("no_observations", lang))
+        mode = colouring.PLATFORM
     if mode != colouring.PLATFORM:
-        options = progress.zone_indicators(dataset)
         with indicator_col:
             indicator = url_choice(st.selectbox, t("indicator", lang), options, key="map_indicator", param="ind",
                                    default=default_indicator(options), lang=lang, notices=notices,

@@ -4,48 +4,123 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
 from corpsmap import geo
-from corpsmap.data import DataError, Dataset, load_dataset
-from corpsmap.i18n import LANGS, normalize_lang, t
+from corpsmap.data import DataError, Dataset
+from corpsmap.i18n import LANGS, month_label, normalize_lang, t
 from corpsmap.progress import progress_table
+from corpsmap.store import Store, Version, open_store
 
 # The public demo shows public rows only and offers no editing; set CORPSMAP_INTERNAL=1 on an intranet.
 INTERNAL = os.environ.get("CORPSMAP_INTERNAL") == "1"
+# How long a server trusts its idea of the latest version before asking the store again (one tiny query,
+# shared by every session of the process): a version published by another server shows within this time.
+VERSION_CHECK_SECONDS = 3.0
 
 
-@st.cache_data(show_spinner=False)
-def _dataset(internal: bool) -> Dataset:
-    dataset = load_dataset()
+@st.cache_resource(show_spinner=False)
+def _store() -> Store:
+    return open_store()
+
+
+def store() -> Store:
+    """The store of this server process (migrated, and seeded from data/ when empty); stops on failure."""
+    try:
+        return _store()
+    except DataError as exc:  # a bad seed file in data/: name it, never a traceback
+        st.error(t("data_error", lang()))
+        st.code(str(exc), language=None)
+        st.stop()
+    except SQLAlchemyError:
+        st.error(t("store_unavailable", lang()))
+        st.stop()
+
+
+@st.cache_data(ttl=VERSION_CHECK_SECONDS, show_spinner=False)
+def _latest_number() -> int:
+    return store().current_number()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _version(number: int) -> Version:
+    return store().version(number)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _dataset(number: int, internal: bool) -> Dataset:
+    # A whole version at once, cached by its number: reruns and other sessions reuse it with no query.
+    dataset = store().read(number)
     if not internal:
         dataset = replace(dataset, projects=dataset.projects[dataset.projects["public"]])
     return dataset
 
 
-def dataset() -> Dataset:
-    """The validated data (public rows only in the public demo); stops the page with the errors if invalid."""
+def latest_version() -> int:
+    """The number of the latest published version."""
     try:
-        return _dataset(INTERNAL)
-    except DataError as exc:
-        st.error(t("data_error", lang()))
-        st.code(str(exc), language=None)
+        return _latest_number()
+    except SQLAlchemyError:
+        st.error(t("store_unavailable", lang()))
         st.stop()
 
 
-@st.cache_data(show_spinner=False)
+def preview_version() -> int | None:
+    """The older version asked for with `?version=N` (read-only preview), or None for the latest."""
+    raw = st.query_params.get("version")
+    if raw is None:
+        return None
+    latest = latest_version()
+    if not raw.isdigit() or not 1 <= int(raw) <= latest:
+        st.warning(t("unknown_version", lang(), value=md_escape(raw), latest=latest))
+        return None
+    return None if int(raw) == latest else int(raw)
+
+
+def shown_version() -> int:
+    """The version every view on this page shows."""
+    return preview_version() or latest_version()
+
+
+def version_info(number: int | None = None) -> Version:
+    return _version(number or shown_version())
+
+
+def dataset() -> Dataset:
+    """The data of the shown version (public rows only in the public demo)."""
+    return _dataset(shown_version(), INTERNAL)
+
+
+def full_dataset(number: int) -> Dataset:
+    """Every row of version `number`, non-public ones included: for the intranet's editing pages only."""
+    if not INTERNAL:
+        raise RuntimeError("the full data set is for intranet mode only")
+    return _dataset(number, True)
+
+
+def current_user() -> str:
+    """Who is publishing, as recorded with each version (typed in the sidebar until accounts exist)."""
+    return str(st.session_state.get("current_user", "")).strip()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _progress(number: int, internal: bool) -> pd.DataFrame:
+    return progress_table(_dataset(number, internal))
+
+
 def progress() -> pd.DataFrame:
-    """序时进度 for every zone × indicator × month (see corpsmap.progress)."""
-    return progress_table(dataset())
+    """序时进度 for every zone × indicator × month of the shown version (see corpsmap.progress)."""
+    return _progress(shown_version(), INTERNAL)
 
 
 def reload_data() -> None:
-    """Forget the cached data after a table was replaced, so every page shows the new values."""
-    _dataset.clear()
-    progress.clear()
+    """After a publish on this server: look up the latest version now rather than within a few seconds."""
+    _latest_number.clear()
 
 
 @st.cache_resource(show_spinner=False)
@@ -94,8 +169,14 @@ def _sync_lang_to_url() -> None:
 
 
 def link_params(**params: str) -> dict[str, str]:
-    """Query parameters for a link to another page, with `lang=en` when in English so a copied link keeps it."""
-    return {**params, "lang": "en"} if lang() == "en" else dict(params)
+    """Query parameters for a link to another page, keeping `lang=en` and a previewed `version`."""
+    params = dict(params)
+    if lang() == "en":
+        params["lang"] = "en"
+    preview = preview_version()
+    if preview:
+        params["version"] = str(preview)
+    return params
 
 
 def online_tiles() -> bool:
@@ -103,8 +184,10 @@ def online_tiles() -> bool:
     return st.session_state.get("base_map") == "osm"
 
 
-# Less empty space above the title: on a 1080p meeting-room screen the map should get the height.
-_PAGE_CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem;padding-bottom:1rem}</style>"
+# Less empty space above the title (on a 1080p meeting-room screen the map should get the height), but the
+# version line, the first element, must clear Streamlit's 60 px header bar.
+_PAGE_CSS = ("<style>[data-testid='stMainBlockContainer']{padding-top:3.9rem;padding-bottom:1rem}"
+             ".st-key-version_line p{margin-bottom:0}</style>")
 
 
 def sidebar() -> None:
@@ -120,9 +203,41 @@ def sidebar() -> None:
         if online_tiles():
             st.caption(t("base_online_note", current))
         st.caption(t("internal_mode" if INTERNAL else "public_demo", current))
+        if INTERNAL:
+            st.text_input(t("current_user", current), key="current_user", max_chars=100,
+                          help=t("current_user_help", current))
         st.caption(t("illustrative_note", current))
         st.caption(t("schematic_note", current))
     _sync_lang_to_url()
+    version_banner(current)
+
+
+# Shown in China Standard Time: the people who publish and read the data are in Hangzhou.
+DISPLAY_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def version_text(version: Version, lang_: str) -> str:
+    """'数据截至 2022年6月 · 第 2 版 · 发布于 2026-12-02 12:31' / 'Data as of Jun 2022 · version 2 · …'."""
+    as_of = month_label(version.data_month, lang_) if version.data_month else "—"
+    published = version.published_at.astimezone(DISPLAY_TZ).strftime("%Y-%m-%d %H:%M")
+    return t("version_line", lang_, month=as_of, number=version.number, published=published)
+
+
+def _show_latest() -> None:
+    st.query_params.pop("version", None)
+
+
+def version_banner(lang_: str) -> None:
+    """Which data every page shows; a clear banner while an older version is previewed."""
+    preview = preview_version()
+    text = version_text(version_info(), lang_)
+    if preview:
+        st.warning(t("version_preview", lang_, number=preview, latest=latest_version()) + " · " + text,
+                   icon=":material/history:")
+        st.button(t("version_show_latest", lang_), key="show_latest_version", on_click=_show_latest)
+    else:
+        with st.container(key="version_line"):
+            st.caption(text)
 
 
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")

@@ -12,10 +12,8 @@ import streamlit as st
 
 from corpsmap import charts, progress, summary
 from corpsmap.data import CORPS, Dataset
-from corpsmap.i18n import name_of, t
+from corpsmap.i18n import month_label, name_of, t
 from corpsmap.ui import frame
-
-_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _CSS = """
 <style>
@@ -63,13 +61,6 @@ def _badge(text: str, illustrative: bool = False) -> str:
 
 def _light(status: str) -> str:
     return f'<span class="ind-light" style="background:{summary.STATUS_COLORS[status]}"></span>'
-
-
-def month_label(month: str, lang: str, short: bool = False) -> str:
-    """'2022年6月' / 'Jun 2022'; short: '6月' / 'Jun'."""
-    number = progress.month_number(month)
-    key = "month_short" if short else "month_label"
-    return t(key, lang, year=month[:4], month=number, abbr=_MONTH_ABBR[number - 1])
 
 
 def zone_names(dataset: Dataset, lang: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from corpsmap import summary
 from corpsmap.data import CORPS, Dataset
-from corpsmap.i18n import name_of, t
+from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import latest_month
 from corpsmap.ui import frame
 
@@ -75,8 +75,11 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
           f"{_badge(t('schematic', lang))}<br>{'<br>'.join(facts)}</div>")
 
     month = latest_month(dataset)  # the month the indicators page opens on, so both show the same lights
-    st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month)}")
-    headline_table(summary.headline_rows(table, dataset, zone_id, month, lang), lang)
+    if month is None:
+        st.caption(t("no_observations", lang))
+    else:
+        st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month_label(month, lang))}")
+        headline_table(summary.headline_rows(table, dataset, zone_id, month, lang), lang)
     st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
                  query_params=frame.link_params(zone=zone_id))
 
@@ -114,9 +117,12 @@ def corps_summary(dataset: Dataset, table, lang: str) -> None:
     with right:
         _html("".join(cards[half:]))
     month = latest_month(dataset)
-    rows = [r for r in summary.headline_rows(table, dataset, CORPS, month, lang, headline_only=False) if r.derived]
-    if rows:
-        st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month)}")
+    rows = [] if month is None else [
+        r for r in summary.headline_rows(table, dataset, CORPS, month, lang, headline_only=False) if r.derived]
+    if month is None:
+        st.caption(t("no_observations", lang))
+    elif rows:
+        st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month_label(month, lang))}")
         headline_table(rows, lang)
     st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
                  query_params=frame.link_params())

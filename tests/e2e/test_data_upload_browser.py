@@ -1,53 +1,80 @@
-"""Planners' upload in intranet mode, in Chromium: bad files are reported cell by cell and change nothing."""
-
-import shutil
+"""Planners' table upload in intranet mode, in Chromium: bad files are reported cell by cell and change nothing;
+a good one is previewed, then published as a new version."""
 
 import pytest
+from playwright.sync_api import expect
 
-from corpsmap.config import DATA_DIR
-from corpsmap.data import TABLES
-from tests.browser import outside_requests, start_app
+from corpsmap.changes import to_csv_text
+from corpsmap.data import load_dataset
+from tests.browser import outside_requests, start_app, wait_for_rerun
+
+SOURCES = to_csv_text("sources", load_dataset().sources)
 
 
 @pytest.fixture(scope="module")
-def internal_app(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("data")
-    for table in TABLES.values():
-        shutil.copy(DATA_DIR / table.file, data_dir / table.file)
-    proc, base = start_app(env={"CORPSMAP_INTERNAL": "1", "CORPSMAP_DATA_DIR": str(data_dir)})
-    yield base, data_dir
+def internal_app():
+    proc, base = start_app(env={"CORPSMAP_INTERNAL": "1"})
+    yield base
     proc.terminate()
     proc.wait(timeout=10)
 
 
-def upload(page, name: str, content: str) -> None:
-    page.locator("input[type=file]").set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode("utf-8")}])
-
-
-def test_bad_upload_is_reported_and_keeps_the_stored_file(page, internal_app):
-    base, data_dir = internal_app
+def open_tables(page, base: str) -> None:
     page.goto(base + "/data?lang=en")
-    page.get_by_text("Upload a spreadsheet").wait_for()
-    stored = (data_dir / "sources.csv").read_text(encoding="utf-8")
-    bad = stored.replace("research,", "article,", 1)  # two rows now share the id 'article'
-    upload(page, "my-sources.csv", bad)
+    name = page.get_by_label("Your name (recorded with versions)", exact=True).and_(page.locator("input"))
+    name.fill("planner")
+    name.press("Enter")
+    page.get_by_role("tab", name="Tables").click()
+    page.get_by_text("Upload a replacement").locator("visible=true").wait_for()
+
+
+def upload(page, name: str, content: bytes, mime: str = "text/csv") -> None:
+    uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="Upload a replacement")
+    uploader.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
+
+
+def test_bad_upload_is_reported_and_changes_nothing(page, internal_app):
+    open_tables(page, internal_app)
+    bad = SOURCES.replace("research,", "article,", 1)  # two rows now share the id 'article'
+    upload(page, "my-sources.csv", bad.encode("utf-8"))
     page.get_by_text("my-sources.csv was not saved").wait_for()
-    table = page.locator("[data-testid=stDataFrame]").last
-    table.wait_for()
-    assert (data_dir / "sources.csv").read_text(encoding="utf-8") == stored
-    assert outside_requests(page, base) == []
+    page.locator("[data-testid=stDataFrame]").last.wait_for()
+    page.get_by_text("Data as of Jun 2022 · version 1").wait_for()
+    assert outside_requests(page, internal_app) == []
 
 
-def test_good_upload_is_saved_and_shown(page, internal_app):
-    base, data_dir = internal_app
-    page.goto(base + "/data?lang=en")
-    page.get_by_text("Upload a spreadsheet").wait_for()
-    text = (data_dir / "sources.csv").read_text(encoding="utf-8").replace("Illustrative demo values",
-                                                                        "Illustrative demo values (rev 2)")
-    upload(page, "sources.csv", text)
-    page.get_by_text("Saved sources.csv: 3 rows.").wait_for()
-    assert "rev 2" in (data_dir / "sources.csv").read_text(encoding="utf-8")
-    page.goto(base + "/about?lang=en")
+def test_a_corrupt_xlsx_is_refused_with_a_message(page, internal_app):
+    open_tables(page, internal_app)
+    upload(page, "broken.xlsx", b"PK\x03\x04" + bytes(range(256)) * 20,
+           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    page.get_by_text("broken.xlsx was not saved").wait_for()
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_good_upload_is_previewed_then_published(page, internal_app):
+    open_tables(page, internal_app)
+    text = SOURCES.replace("Illustrative demo values", "Illustrative demo values (rev 2)")
+    upload(page, "sources.csv", text.encode("utf-8"))
+    page.get_by_text("Preview: sources.csv ← sources.csv").wait_for()
+    page.get_by_text("sources: 0 added · 1 changed · 0 removed").wait_for()
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Published as version 2.").wait_for()
+    page.goto(internal_app + "/about?lang=en")
+    page.get_by_text("Data as of Jun 2022 · version 2").wait_for()
     # st.dataframe draws on a canvas; its accessible grid cells are in the DOM but hidden.
     page.get_by_text("Illustrative demo values (rev 2)").first.wait_for(state="attached")
+
+
+def test_emptying_a_table_needs_a_confirmation(page, internal_app):
+    open_tables(page, internal_app)
+    page.get_by_role("combobox", name="Table").click()
+    page.get_by_role("option", name="projects.csv").click()
+    wait_for_rerun(page)  # the uploader is drawn anew for the chosen table
+    upload(page, "projects.csv", (to_csv_text("projects", load_dataset().projects).splitlines()[0] + "\n").encode())
+    page.get_by_text("This change removes 36 rows.").wait_for()
+    publish = page.get_by_role("button", name="Publish")
+    expect(publish).to_be_disabled()
+    page.get_by_text("I confirm removing these 36 rows").click()
+    expect(publish).to_be_enabled()
+    page.get_by_role("button", name="Discard").click()
+    page.get_by_text("This change removes 36 rows.").wait_for(state="detached")

@@ -1,0 +1,254 @@
+"""The intranet's data page: the monthly report round trip, project edits and table replacements.
+
+Each section turns what the user gives (a filled template, a form, a sheet) into a `versions.Pending` change
+once, shows its preview, and publishes it as a new version or discards it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from corpsmap import changes, report
+from corpsmap.data import PROJECT_KINDS, STATUSES, TABLES, DataError, Dataset, upload_to_csv_text
+from corpsmap.export import XLSX_MIME
+from corpsmap.i18n import month_label, name_of, t
+from corpsmap.progress import months, next_month, progress_table, zone_order
+from corpsmap.project_map import project_base_map
+from corpsmap.store import Upload
+from corpsmap.ui import frame, versions
+from corpsmap.uploads import MAX_BYTES, read_upload
+
+CSV_BOM = "\ufeff"  # Excel opens a CSV as UTF-8 only with it
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _template(number: int, zone_ids: tuple[str, ...], month: str) -> bytes:
+    dataset = frame.full_dataset(number)
+    return report.build_template(dataset, progress_table(dataset), list(zone_ids), month, number)
+
+
+def _take_file(key: str, upload, lang: str, make) -> None:
+    """Turn an uploaded file into a pending change once: `make(content, filename, based_on)` → Pending."""
+    content = upload.getvalue()
+    digest = hashlib.sha256(content).hexdigest()
+    seen = st.session_state.get(f"{key}_seen")
+    if seen and seen[0] == digest:  # the same file on a rerun: show the first outcome, do not read it again
+        if isinstance(seen[1], DataError):
+            versions.show_data_error(seen[1], lang, upload.name)
+        return
+    based_on = frame.latest_version()
+    try:
+        if len(content) > MAX_BYTES:  # read_upload says so too; refuse before hashing more work
+            read_upload(content, upload.name)
+        pending = versions.prepare(make(content, upload.name, based_on))
+    except DataError as exc:
+        st.session_state[f"{key}_seen"] = (digest, exc)
+        versions.show_data_error(exc, lang, upload.name)
+        return
+    st.session_state[f"{key}_seen"] = (digest, None)
+    versions.set_pending(key, pending)
+
+
+def report_section(lang: str) -> None:
+    """Template download and upload of the monthly report, for one zone or all."""
+    key = "report"
+    st.write(t("report_intro", lang))
+    versions.published_notice(key, lang)
+    number = frame.latest_version()
+    dataset = frame.full_dataset(number)
+    zones = zone_order(dataset)
+    names = {r["zone_id"]: name_of(r, lang) for r in dataset.zones.to_dict("records")}
+    choice = st.selectbox(t("report_zone", lang), [report.ALL_ZONES, *zones], key="report_zone",
+                          format_func=lambda z: t("report_all_zones", lang) if z == report.ALL_ZONES else names[z])
+    chosen = zones if choice == report.ALL_ZONES else [choice]
+    known = months(dataset)
+    options = _report_months(known)
+    month = st.selectbox(t("report_month", lang), options, index=len(options) - 1, key="report_month",
+                         format_func=lambda m: month_label(m, lang))
+    st.download_button(t("report_download", lang), _template(number, tuple(chosen), month),
+                       file_name=report.report_filename([choice], month), mime=XLSX_MIME, key="report_template",
+                       icon=":material/download:")
+    file = st.file_uploader(t("report_upload", lang), type=["xlsx"], key=versions.uploader_key(key))
+    if file is not None and versions.pending(key) is None:
+        def make(content: bytes, filename: str, based_on: int) -> versions.Pending:
+            parsed = report.parse_report(read_upload(content, filename), filename, frame.full_dataset(based_on),
+                                         zone_ids=chosen, today=date.today())
+            label = t("report_label", lang, zones=", ".join(names[z] for z in parsed.zone_ids),
+                      month=month_label(parsed.month, lang), file=filename)
+            return versions.Pending("monthly_report", label, based_on, _apply_report(parsed),
+                                    Upload(filename, content, frame.current_user() or "?"), parsed.warnings,
+                                    comment=label)
+        _take_file(key, file, lang, make)
+    pending = versions.pending(key)
+    if pending is not None:
+        versions.review(pending, key, lang)
+
+
+def _report_months(known: list[str]) -> list[str]:
+    """Months a report can be for: those of the latest data year up to the month after the latest data."""
+    if not known:
+        return [date.today().strftime("%Y-%m")]
+    last = known[-1]
+    upcoming = next_month(last)
+    year = upcoming[:4]
+    return [m for m in known if m.startswith(year)] + [upcoming]
+
+
+def _apply_report(parsed: report.Report):
+    def change(current: Dataset) -> Dataset:
+        updated = changes.upsert(current, "observations", parsed.observations)
+        updated = changes.upsert(updated, "projects", parsed.projects)
+        return changes.validated(updated.tables)
+    return change
+
+
+def _table_change(name: str, text: str, filename: str):
+    return lambda current: changes.replace_from_text(current, name, text, filename)
+
+
+def _table_upload(key: str, name: str, lang: str, label_key: str) -> None:
+    """Upload of a whole table (CSV or .xlsx), previewed and published as a new version."""
+    file = st.file_uploader(t(label_key, lang), type=["csv", "xlsx"], key=versions.uploader_key(key))
+    if file is not None and versions.pending(key) is None:
+        def make(content: bytes, filename: str, based_on: int) -> versions.Pending:
+            sheets = read_upload(content, filename)
+            if sheets and sheets[0].encoding != "utf-8":
+                st.info(t("data_encoding_note", lang, file=frame.md_escape(filename), encoding=sheets[0].encoding))
+            text = upload_to_csv_text(content, filename)
+            kind = "projects" if name == "projects" else "table"
+            return versions.Pending(kind, f"{TABLES[name].file} ← {filename}", based_on,
+                                    _table_change(name, text, filename),
+                                    Upload(filename, content, frame.current_user() or "?"))
+        _take_file(key, file, lang, make)
+    pending = versions.pending(key)
+    if pending is not None:
+        versions.review(pending, key, lang)
+
+
+def tables_section(lang: str) -> None:
+    """Download any table of the latest version as CSV; replace it from a spreadsheet."""
+    st.write(t("tables_intro", lang))
+    name = st.selectbox(t("data_table", lang), list(TABLES), key="data_table", format_func=lambda n: f"{n}.csv")
+    versions.published_notice(f"tables_{name}", lang)
+    number = frame.latest_version()
+    text = changes.to_csv_text(name, frame.full_dataset(number).tables[name])
+    st.download_button(t("data_download_current", lang), (CSV_BOM + text).encode("utf-8"),
+                       file_name=TABLES[name].file, mime="text/csv", key="data_download", icon=":material/download:")
+    _table_upload(f"tables_{name}", name, lang, "tables_upload")
+
+
+def _position_picker(dataset: Dataset, lat: float | None, lon: float | None, lang: str) -> tuple | None:
+    """A small offline map; a click returns (lat, lon) in WGS-84."""
+    shapes, districts, river = frame.geodata()
+    m = project_base_map(shapes, dataset.zones, districts, river, lang, online_tiles=frame.online_tiles())
+    if lat is not None and lon is not None:
+        folium.CircleMarker([lat, lon], radius=8, color="#c53030", weight=3, fill=True).add_to(m)
+    st.caption(t("projects_map_hint", lang))
+    clicked = st_folium(m, key="project_position_map", height=360, use_container_width=True,
+                        returned_objects=["last_clicked"])
+    point = (clicked or {}).get("last_clicked")
+    return (round(point["lat"], 6), round(point["lng"], 6)) if point else None
+
+
+def projects_section(lang: str) -> None:
+    """Add or edit one project in a form (position by a click on the map), or upload the project sheet."""
+    key = "project_form"
+    st.write(t("projects_intro", lang))
+    versions.published_notice(key, lang)
+    number = frame.latest_version()
+    dataset = frame.full_dataset(number)
+    projects = dataset.projects.set_index("project_id", drop=False)
+    new = "__new__"
+    picked = st.selectbox(t("projects_pick", lang), [new, *projects.index], key="project_pick",
+                          format_func=lambda p: t("projects_new", lang) if p == new else
+                          f"{p} · {projects.at[p, 'name_zh']}")
+    row = {c.name: None for c in TABLES["projects"].columns} if picked == new else projects.loc[picked].to_dict()
+    row = {k: changes.plain(v) for k, v in row.items()}
+    position_key = f"project_position_{picked}"
+    if position_key not in st.session_state:
+        st.session_state[position_key] = (row["lat"], row["lon"])
+    clicked = _position_picker(dataset, *st.session_state[position_key], lang)
+    if clicked and clicked != st.session_state[position_key]:
+        st.session_state[position_key] = clicked
+        st.rerun()
+    lat, lon = st.session_state[position_key]
+    if versions.pending(key) is None:
+        with st.form(f"project_form_{picked}"):
+            values = _project_fields(dataset, row, lang)
+            no_position = st.checkbox(t("projects_clear_position", lang), value=lat is None)
+            submitted = st.form_submit_button(t("projects_form_submit", lang), type="primary")
+        if submitted:
+            values.update(lat=None if no_position else lat, lon=None if no_position else lon)
+            if values["location_precision"] in (None, "none") and not no_position and lat is not None:
+                values["location_precision"] = "approximate"
+            if no_position or lat is None:
+                values["location_precision"] = "none"
+            frame_ = pd.DataFrame([values])[[c.name for c in TABLES["projects"].columns]]
+
+            def change(current: Dataset) -> Dataset:
+                return changes.validated(changes.upsert(current, "projects", frame_).tables)
+            try:
+                versions.set_pending(key, versions.prepare(versions.Pending(
+                    "projects", t("projects_label", lang, project=values["project_id"] or "?"), number, change)))
+            except DataError as exc:
+                versions.show_data_error(exc, lang, t("projects_label", lang, project=values["project_id"] or "?"))
+    pending = versions.pending(key)
+    if pending is not None:
+        versions.review(pending, key, lang)
+    st.divider()
+    versions.published_notice("projects_sheet", lang)
+    _table_upload("projects_sheet", "projects", lang, "projects_upload")
+
+
+def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:
+    """The form's inputs, prefilled from `row`; returns the row's new values as text the validator checks."""
+    def choice(label: str, options: list[str], value: object, fmt=str) -> str:
+        index = options.index(value) if value in options else 0
+        return st.selectbox(label, options, index=index, format_func=fmt)
+
+    zones = zone_order(dataset)
+    zone_names = {r["zone_id"]: name_of(r, lang, "short") for r in dataset.zones.to_dict("records")}
+    chains = list(dataset.industry_chains["chain_id"])
+    chain_names = {r["chain_id"]: name_of(r, lang) for r in dataset.industry_chains.to_dict("records")}
+    left, right = st.columns(2)
+    with left:
+        project_id = row["project_id"] or st.text_input(t("col_project_id", lang), max_chars=60)
+        if row["project_id"]:
+            st.text_input(t("col_project_id", lang), value=row["project_id"], disabled=True)
+        values = {
+            "project_id": (project_id or "").strip(),
+            "zone_id": choice(t("zone", lang), zones, row["zone_id"], lambda z: zone_names[z]),
+            "kind": choice(t("col_kind", lang), list(PROJECT_KINDS), row["kind"]),
+            "name_zh": st.text_input(t("col_name_zh", lang), value=row["name_zh"] or "", max_chars=200),
+            "name_en": st.text_input(t("col_name_en", lang), value=row["name_en"] or "", max_chars=200),
+            "status": choice(t("status", lang), list(STATUSES), row["status"],
+                             lambda s: t(f"project_status_{s}", lang)),
+            "industry_chain": choice(t("col_industry_chain", lang), chains, row["industry_chain"],
+                                     lambda c: chain_names[c]),
+        }
+    with right:
+        values.update({
+            "investment_yi": st.text_input(t("col_investment_yi", lang), value=_text(row["investment_yi"])),
+            "amount_kind": choice(t("col_amount_kind", lang), ["", "total", "financing", "at_least"],
+                                  row["amount_kind"] or ""),
+            "start_date": st.text_input(t("col_start_date", lang), value=row["start_date"] or ""),
+            "location_precision": choice(t("col_location_precision", lang), ["exact", "approximate", "none"],
+                                         row["location_precision"] or "none"),
+            "public": st.checkbox(t("col_public", lang), value=bool(row["public"]) if row["public"] is not None
+                                  else True),
+            "note_zh": st.text_area(t("col_note_zh", lang), value=row["note_zh"] or "", max_chars=2000),
+            "note_en": st.text_area(t("col_note_en", lang), value=row["note_en"] or "", max_chars=2000),
+            "provenance": row["provenance"] or "reported",
+            "source_id": row["source_id"] or "monthly_report",
+        })
+    return values
+
+
+def _text(value: object) -> str:
+    return "" if value is None else repr(value) if isinstance(value, float) else str(value)

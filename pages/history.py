@@ -1,0 +1,51 @@
+"""版本历史: every published version, what each changed, a preview of the app at it, and rollback."""
+
+import streamlit as st
+
+from corpsmap.i18n import t
+from corpsmap.store import NoChange
+from corpsmap.ui import frame, versions
+
+lang = frame.lang()
+st.title(t("page_history", lang), anchor=False)
+if not frame.INTERNAL:
+    st.info(t("history_internal_only", lang))
+    st.stop()
+store = frame.store()
+history = store.versions()
+versions.published_notice("rollback", lang)
+st.dataframe(versions.version_rows(history, lang), hide_index=True, width="stretch")
+
+numbers = [v.number for v in history]
+raw = st.query_params.get("v")
+default = int(raw) if raw and raw.isdigit() and int(raw) in numbers else numbers[0]
+number = st.selectbox(t("history_open", lang), numbers, index=numbers.index(default), key="history_version",
+                      format_func=lambda n: t("version_n", lang, number=n))
+st.query_params["v"] = str(number)
+version = frame.version_info(number)
+st.caption(frame.version_text(version, lang))
+if version.upload_id:
+    filename, content = store.upload(version.upload_id)
+    st.download_button(t("history_download_upload", lang, file=filename), content, file_name=filename,
+                       key="history_upload")
+st.page_link("pages/map.py", label=t("history_preview", lang, number=number), icon=":material/visibility:",
+             query_params=frame.link_params(version=str(number)) | {"version": str(number)})
+versions.diff_view(store.diff(number), lang)
+
+latest = frame.latest_version()
+if number != latest:
+    st.subheader(t("rollback_title", lang, number=number), anchor=False)
+    st.write(t("rollback_explain", lang, number=number, latest=latest))
+    author = frame.current_user()
+    if not author:
+        st.info(t("need_author", lang))
+    if st.button(t("rollback", lang, number=number), key="rollback", disabled=not author, type="primary"):
+        try:
+            done = store.rollback(number, author=author)
+        except NoChange:
+            st.info(t("diff_nothing", lang))
+        else:
+            frame.reload_data()
+            st.session_state["rollback_published"] = done.number
+            st.query_params["v"] = str(done.number)
+            st.rerun()

@@ -1,0 +1,102 @@
+"""The monthly report cycle in Chromium: template → fill → upload → preview → publish → shown → roll back."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser import outside_requests, start_app, wait_for_rerun
+
+REPORT_SHEET = "月报 Report"
+
+
+@pytest.fixture(scope="module")
+def internal_app():
+    proc, base = start_app(env={"CORPSMAP_INTERNAL": "1"})  # a fresh store, seeded from data/
+    yield base
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _sign_in(page) -> None:
+    name = page.get_by_label("你的姓名（记录在版本中）", exact=True).and_(page.locator("input"))
+    name.fill("临空填报员")
+    name.press("Enter")
+
+
+def _fill(template: bytes) -> bytes:
+    """Fill 'this month' like a clerk: cumulative values at least last month's and ahead of schedule."""
+    book = load_workbook(io.BytesIO(template))
+    sheet = book[REPORT_SHEET]
+    header = [c.value for c in sheet[1]]
+    col = {name.split(" ")[0]: i for i, name in enumerate(header)}
+    for row in sheet.iter_rows(min_row=2):
+        last, target = row[col["上月值"]].value, row[col["年度目标"]].value
+        cumulative = str(row[col["累计"]].value).lower() in ("是 yes", "true", "是", "yes")
+        if last is None:
+            continue
+        last = float(last)
+        if cumulative and target:
+            value = max(last, float(target) * 0.62)  # 62% of the year's target by July's end: ahead (58.3%)
+        else:
+            value = last
+        row[col["本月值"]].value = round(value, 2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_report_publish_and_rollback(page, internal_app, tmp_path):
+    base = internal_app
+    page.goto(base + "/data")
+    _sign_in(page)
+    page.get_by_text("下载某兵团某月的报送模板").wait_for()
+    page.get_by_role("combobox", name="兵团").click()
+    page.get_by_role("option", name="临空", exact=True).click()
+    wait_for_rerun(page)  # the template button is drawn anew for the chosen zone
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载报送模板").click()
+    assert download.value.suggested_filename.endswith("linkong-2022-07.xlsx")
+    template = (tmp_path / "template.xlsx")
+    download.value.save_as(template)
+    filled = tmp_path / "report-linkong-2022-07.xlsx"
+    filled.write_bytes(_fill(template.read_bytes()))
+
+    uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="上传填好的模板")
+    uploader.locator("input[type=file]").set_input_files(str(filled))
+    page.get_by_text("预览：").first.wait_for(timeout=30_000)
+    moved = page.locator("table.lights tr.moved")
+    moved.first.wait_for()
+    assert "临空" in moved.first.inner_text()
+    page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+    page.get_by_role("button", name="发布").click()
+    page.get_by_text("已发布为第 2 版。").wait_for(timeout=30_000)
+
+    page.goto(base + "/?zone=linkong")
+    page.get_by_text("数据截至 2022年7月 · 第 2 版").wait_for(timeout=30_000)
+    page.locator(".st-key-panel-linkong").get_by_text("2022年7月").first.wait_for()
+    page.goto(base + "/indicators")
+    page.get_by_text("数据截至 2022年7月 · 第 2 版").wait_for(timeout=30_000)
+    page.get_by_text("2022年7月").first.wait_for()
+
+    page.goto(base + "/history")
+    _sign_in(page)
+    page.get_by_role("combobox", name="查看版本").click()
+    page.get_by_role("option", name="第 1 版").click()
+    wait_for_rerun(page)
+    page.get_by_role("button", name="回滚到第 1 版").click()
+    page.get_by_text("数据截至 2022年6月 · 第 3 版").wait_for(timeout=30_000)
+
+    page.goto(base + "/?zone=linkong")
+    page.get_by_text("数据截至 2022年6月 · 第 3 版").wait_for(timeout=30_000)
+    page.locator(".st-key-panel-linkong").get_by_text("2022年6月").first.wait_for()
+
+    page.goto(base + "/?zone=linkong&version=2")  # the published July, previewed read-only
+    page.get_by_text("正在预览第 2 版").wait_for(timeout=30_000)
+    page.locator(".st-key-panel-linkong").get_by_text("2022年7月").first.wait_for()
+    page.get_by_role("button", name="查看最新版").click()
+    page.get_by_text("正在预览第 2 版").wait_for(state="detached")
+    assert outside_requests(page, base) == []
+
