@@ -134,7 +134,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "projects_label": ("项目 {project}", "Project {project}"),
     "tables_intro": ("上传 CSV 或 Excel 表格以替换整张数据表（格式见 data/README.md）。先与其余数据一起校验并预览，确认后发布为新版本；删除多行需另行确认。", "Upload a CSV or Excel sheet to replace a whole table (format in data/README.md). It is checked with the rest of the data and previewed; publishing makes a new version. Removing several rows needs a confirmation."),
     "projects_upload": ("或上传整张项目表（CSV 或 .xlsx，格式同 projects.csv）", "Or upload the whole project sheet (CSV or .xlsx, as projects.csv)"),
-    "tables_upload": ("上传替换表格（CSV 或 .xlsx）", "Upload a replacement (CSV or .xlsx)"),
+    "tables_upload": ("上传替换 {file} 的表格（CSV 或 .xlsx）", "Upload a replacement for {file} (CSV or .xlsx)"),
     "diff_nothing": ("与当前版本相比没有任何变化。", "Nothing changes compared with the current version."),
     "diff_table": ("{table}：新增 {added} 行 · 修改 {changed} 行 · 删除 {removed} 行", "{table}: {added} added · {changed} changed · {removed} removed"),
     "diff_changed": ("修改（原值 → 新值）", "Changed (old → new)"),

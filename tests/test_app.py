@@ -129,3 +129,4 @@ def test_pages_cope_with_a_version_without_observations(page, query, monkeypatch
         assert "当前版本没有任何指标数据。" in texts(at) + "".join(i.value for i in at.info)
     finally:
         frame._progress.clear()
+

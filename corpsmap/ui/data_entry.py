@@ -15,7 +15,16 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from corpsmap import changes, report
-from corpsmap.data import PROJECT_KINDS, STATUSES, TABLES, DataError, Dataset, upload_to_csv_text
+from corpsmap.data import (
+    AMOUNT_KINDS,
+    LOCATION_PRECISIONS,
+    PROJECT_KINDS,
+    STATUSES,
+    TABLES,
+    DataError,
+    Dataset,
+    upload_to_csv_text,
+)
 from corpsmap.export import XLSX_MIME
 from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import months, next_month, progress_table, zone_order
@@ -114,7 +123,8 @@ def _table_change(name: str, text: str, filename: str):
 
 def _table_upload(key: str, name: str, lang: str, label_key: str) -> None:
     """Upload of a whole table (CSV or .xlsx), previewed and published as a new version."""
-    file = st.file_uploader(t(label_key, lang), type=["csv", "xlsx"], key=versions.uploader_key(key))
+    file = st.file_uploader(t(label_key, lang, file=TABLES[name].file), type=["csv", "xlsx"],
+                            key=versions.uploader_key(key))
     if file is not None and versions.pending(key) is None:
         def make(content: bytes, filename: str, based_on: int) -> versions.Pending:
             sheets = read_upload(content, filename)
@@ -224,7 +234,7 @@ def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:
         values = {
             "project_id": (project_id or "").strip(),
             "zone_id": choice(t("zone", lang), zones, row["zone_id"], lambda z: zone_names[z]),
-            "kind": choice(t("col_kind", lang), list(PROJECT_KINDS), row["kind"]),
+            "kind": choice(t("col_kind", lang), list(PROJECT_KINDS), row["kind"], lambda k: t(f"kind_{k}", lang)),
             "name_zh": st.text_input(t("col_name_zh", lang), value=row["name_zh"] or "", max_chars=200),
             "name_en": st.text_input(t("col_name_en", lang), value=row["name_en"] or "", max_chars=200),
             "status": choice(t("status", lang), list(STATUSES), row["status"],
@@ -235,11 +245,12 @@ def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:
     with right:
         values.update({
             "investment_yi": st.text_input(t("col_investment_yi", lang), value=_text(row["investment_yi"])),
-            "amount_kind": choice(t("col_amount_kind", lang), ["", "total", "financing", "at_least"],
-                                  row["amount_kind"] or ""),
+            "amount_kind": choice(t("col_amount_kind", lang), ["", *AMOUNT_KINDS], row["amount_kind"] or "",
+                                  lambda k: t(f"amount_kind_{k}", lang) if k else "—"),
             "start_date": st.text_input(t("col_start_date", lang), value=row["start_date"] or ""),
-            "location_precision": choice(t("col_location_precision", lang), ["exact", "approximate", "none"],
-                                         row["location_precision"] or "none"),
+            "location_precision": choice(t("col_location_precision", lang), list(LOCATION_PRECISIONS),
+                                         row["location_precision"] or "none",
+                                         lambda p: t(f"precision_{p}", lang)),
             "public": st.checkbox(t("col_public", lang), value=bool(row["public"]) if row["public"] is not None
                                   else True),
             "note_zh": st.text_area(t("col_note_zh", lang), value=row["note_zh"] or "", max_chars=2000),

@@ -97,7 +97,9 @@ def light_view(lights: pd.DataFrame, dataset: Dataset, lang: str) -> None:
     zones["all"] = t("corps_row", lang)
     indicators = {r["indicator_id"]: r for r in dataset.indicators.to_dict("records")}
     body = []
-    for r in lights.itertuples(index=False):
+    moved_first = lights.assign(moved=lights["status_before"] != lights["status_after"]).sort_values(
+        "moved", ascending=False, kind="stable")
+    for r in moved_first.itertuples(index=False):
         ind = indicators.get(r.indicator_id)
         decimals = int(ind["decimals"]) if ind else 2
         moved = r.status_before != r.status_after

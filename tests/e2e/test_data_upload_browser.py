@@ -25,11 +25,11 @@ def open_tables(page, base: str) -> None:
     name.fill("planner")
     name.press("Enter")
     page.get_by_role("tab", name="Tables").click()
-    page.get_by_text("Upload a replacement").locator("visible=true").wait_for()
+    page.get_by_text("Upload a replacement for").locator("visible=true").wait_for()
 
 
 def upload(page, name: str, content: bytes, mime: str = "text/csv") -> None:
-    uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="Upload a replacement")
+    uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="Upload a replacement for")
     uploader.locator("input[type=file]").set_input_files(files=[{"name": name, "mimeType": mime, "buffer": content}])
 
 
@@ -69,7 +69,7 @@ def test_emptying_a_table_needs_a_confirmation(page, internal_app):
     open_tables(page, internal_app)
     page.get_by_role("combobox", name="Table").click()
     page.get_by_role("option", name="projects.csv").click()
-    wait_for_rerun(page)  # the uploader is drawn anew for the chosen table
+    page.get_by_text("Upload a replacement for projects.csv").wait_for()  # drawn anew for the chosen table
     upload(page, "projects.csv", (to_csv_text("projects", load_dataset().projects).splitlines()[0] + "\n").encode())
     page.get_by_text("This change removes 36 rows.").wait_for()
     publish = page.get_by_role("button", name="Publish")
@@ -78,3 +78,21 @@ def test_emptying_a_table_needs_a_confirmation(page, internal_app):
     expect(publish).to_be_enabled()
     page.get_by_role("button", name="Discard").click()
     page.get_by_text("This change removes 36 rows.").wait_for(state="detached")
+
+
+def test_project_form_edit_is_previewed_and_published(page, internal_app):
+    open_tables(page, internal_app)
+    page.get_by_role("tab", name="Projects").click()
+    box = page.get_by_role("combobox", name="Project", exact=True)
+    box.click()
+    box.fill("ex-internal-1")
+    page.keyboard.press("Enter")
+    wait_for_rerun(page)
+    page.get_by_label("Name (Chinese)").fill("【示例】改名后的项目")
+    page.get_by_role("button", name="Preview the change").click()
+    page.get_by_text("Preview: Project ex-internal-1").wait_for()
+    page.get_by_text("projects: 0 added · 1 changed · 0 removed").wait_for()
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Published as version").wait_for()
+    page.goto(internal_app + "/history?lang=en")
+    page.get_by_text("【示例】改名后的项目").first.wait_for(state="attached")

@@ -41,7 +41,7 @@ def _fill(template: bytes) -> bytes:
         if cumulative and target:
             value = max(last, float(target) * 0.62)  # 62% of the year's target by July's end: ahead (58.3%)
         else:
-            value = last
+            value = float(target) if target else last  # a rate on its target: on schedule
         row[col["本月值"]].value = round(value, 2)
     out = io.BytesIO()
     book.save(out)
@@ -67,9 +67,9 @@ def test_report_publish_and_rollback(page, internal_app, tmp_path):
     uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="上传填好的模板")
     uploader.locator("input[type=file]").set_input_files(str(filled))
     page.get_by_text("预览：").first.wait_for(timeout=30_000)
-    moved = page.locator("table.lights tr.moved")
-    moved.first.wait_for()
-    assert "临空" in moved.first.inner_text()
+    # 临空's industrial growth was slightly behind in June (7.0% of 8.0%); on target in July it turns green.
+    moved = page.locator("table.lights tr.moved").filter(has_text="临空").filter(has_text="规上工业增加值增速")
+    assert "2022年6月 → 2022年7月" in moved.inner_text() and "略低于序时 → 达到序时" in moved.inner_text()
     page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
     page.get_by_role("button", name="发布").click()
     page.get_by_text("已发布为第 2 版。").wait_for(timeout=30_000)
@@ -92,6 +92,9 @@ def test_report_publish_and_rollback(page, internal_app, tmp_path):
     page.goto(base + "/?zone=linkong")
     page.get_by_text("数据截至 2022年6月 · 第 3 版").wait_for(timeout=30_000)
     page.locator(".st-key-panel-linkong").get_by_text("2022年6月").first.wait_for()
+    page.goto(base + "/indicators")
+    page.get_by_text("数据截至 2022年6月 · 第 3 版").wait_for(timeout=30_000)
+    assert page.get_by_text("2022年7月").count() == 0
 
     page.goto(base + "/?zone=linkong&version=2")  # the published July, previewed read-only
     page.get_by_text("正在预览第 2 版").wait_for(timeout=30_000)
