@@ -420,27 +420,3 @@ def upload_to_csv_text(content: bytes, filename: str) -> str:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(sheet.rows)
     return buffer.getvalue()
-
-
-def replace_table(name: str, new_text: str, data_dir: Path = DATA_DIR, file: str | None = None) -> Dataset:
-    """Validate `new_text` as table `name` together with the stored tables; write it only if all is well.
-
-    On any problem a DataError is raised and the stored file is left exactly as it was.
-    """
-    table = TABLES[name]
-    texts = read_texts(data_dir)
-    texts[name] = new_text.lstrip("\ufeff")
-    try:
-        dataset = validate_texts(texts)
-    except DataError as exc:
-        if not file:
-            raise
-        # Name the file the planner uploaded, not ours.
-        renamed = [p if p.file != table.file else Problem(file, p.row, p.column, p.value, p.message, p.sheet)
-                   for p in exc.problems]
-        raise DataError(renamed, exc.total) from None
-    target = data_dir / table.file
-    tmp = target.with_suffix(".csv.tmp")
-    tmp.write_text(texts[name], encoding="utf-8")
-    tmp.replace(target)  # atomic: a crash mid-write cannot leave half a file
-    return dataset
