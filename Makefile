@@ -28,6 +28,7 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/projects_filter.py
+	$(PY) bench/store_bench.py
 
 # Rebuilds geodata/*.geojson from the build-only packages (large wheels; not needed to run the app).
 geodata: $(VENV)/.runtime

@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status_no_data": ("无数据", "No data"),
     "projects": ("项目与举措", "Projects and initiatives"),
     "no_projects": ("原文未提及该兵团的具体项目。", "The article names no project in this zone."),
+    "more_projects_count": ("显示 {total} 个项目中的前 {shown} 个（原文项目优先，其余按金额）。", "Showing {shown} of {total} projects (the article's first, then by amount)."),
     "more_projects": ("在项目库中查看", "Open in the project library"),
     "more_indicators": ("查看指标与进度", "Open indicators & progress"),
     "unknown_zone": ("链接中的兵团“{value}”不存在，已显示全部兵团。", "The link names an unknown zone “{value}”; showing all corps."),

@@ -194,15 +194,19 @@ def progress_table(dataset: Dataset) -> pd.DataFrame:
     replaced = [z == CORPS and (i, m) in summed for z, i, m in zip(obs["zone_id"], obs["indicator_id"], obs["month"])]
     frame = pd.concat([obs[~pd.Series(replaced, index=obs.index, dtype=bool)], derived], ignore_index=True)
 
-    targets = dataset.targets.set_index(["zone_id", "indicator_id", "year"])["target"]
-    target_prov = dataset.targets.set_index(["zone_id", "indicator_id", "year"])["provenance"]
+    # Plain dicts: a pandas lookup per row made this the slowest step at ten years of data.
+    tgt = dataset.targets
+    keys = list(zip(tgt["zone_id"], tgt["indicator_id"], tgt["year"].astype(int)))
+    targets = dict(zip(keys, tgt["target"].tolist()))
+    target_prov = dict(zip(keys, tgt["provenance"].tolist()))
+    cumulative_of = {i: bool(v) for i, v in ind["cumulative"].items()}
+    higher_of = {i: bool(v) for i, v in ind["higher_is_better"].items()}
     rows = []
     for r in frame.itertuples(index=False):
         key = (r.zone_id, r.indicator_id, int(r.month[:4]))
         target = r.target if r.zone_id == CORPS and r.derived else targets.get(key)
-        cumulative = bool(ind.at[r.indicator_id, "cumulative"])
-        a = assess(r.actual, target, r.month, cumulative=cumulative,
-                   higher_is_better=bool(ind.at[r.indicator_id, "higher_is_better"]))
+        cumulative = cumulative_of[r.indicator_id]
+        a = assess(r.actual, target, r.month, cumulative=cumulative, higher_is_better=higher_of[r.indicator_id])
         rows.append(dict(zone_id=r.zone_id, indicator_id=r.indicator_id, month=r.month, actual=r.actual,
                          target=target, completion=a.completion, schedule=a.schedule, gap=a.gap,
                          status=a.status, measure=a.completion if cumulative else r.actual,

@@ -130,3 +130,24 @@ def test_pages_cope_with_a_version_without_observations(page, query, monkeypatch
     finally:
         frame._progress.clear()
 
+
+
+def test_zone_panel_lists_the_first_projects_and_says_how_many_more(monkeypatch):
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from corpsmap.ui import frame
+
+    data = load_dataset()
+    template = data.projects[data.projects["zone_id"] == "linkong"].iloc[0]
+    extra = pd.DataFrame([{**template.to_dict(), "project_id": f"bulk-{i}", "name_zh": f"批量项目{i}",
+                           "provenance": "illustrative", "public": True} for i in range(40)])
+    many = replace(data, projects=pd.concat([data.projects, extra], ignore_index=True))
+    total = int((many.projects["zone_id"] == "linkong").sum())
+    monkeypatch.setattr(frame, "_dataset", lambda number, internal: many)
+    at = run_app(zone="linkong")
+    assert not at.exception
+    panel = "".join(m.value for m in at.markdown if "corps-table" in m.value and "批量项目" in m.value)
+    assert panel.count("<tr>") == 12 + 1  # header and twelve projects
+    assert f"显示 {total} 个项目中的前 12 个（原文项目优先，其余按金额）。" in texts(at)

@@ -35,7 +35,7 @@ def _report(zone: str, value: float, month: str = "2022-07"):
     def change(current):
         row = pd.DataFrame([{"zone_id": zone, "indicator_id": "investment", "month": month, "value": value,
                              "provenance": "illustrative", "source_id": "illustrative", "note": None}])
-        return changes.validated(changes.upsert(current, "observations", row).tables)
+        return changes.upsert(current, "observations", row)
     return change
 
 
@@ -111,9 +111,9 @@ def test_publishing_no_change_is_refused(store):
 
 def test_an_invalid_change_stores_nothing(store):
     def bad(current):
-        return changes.validated(changes.upsert(current, "observations", pd.DataFrame([{
+        return changes.upsert(current, "observations", pd.DataFrame([{
             "zone_id": "nowhere", "indicator_id": "investment", "month": "2022-07", "value": 1.0,
-            "provenance": "illustrative", "source_id": "illustrative", "note": None}])).tables)
+            "provenance": "illustrative", "source_id": "illustrative", "note": None}]))
     with pytest.raises(DataError, match="nowhere"):
         store.publish(bad, kind="monthly_report", author="clerk")
     assert store.current_number() == 1
@@ -167,7 +167,7 @@ import pandas as pd
 store = open_store(sys.argv[1])
 def change(current):
     rows = current.observations.assign(value=current.observations["value"] + 1)
-    return changes.validated(changes.upsert(current, "observations", rows).tables)
+    return changes.upsert(current, "observations", rows)
 store.publish(change, kind="monthly_report", author="doomed")
 """
 

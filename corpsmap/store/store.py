@@ -214,7 +214,7 @@ class Store:
                     data_month=_data_month(new),
                     summary=json.dumps({name: d.counts() for name, d in diffs.items()})))
                 for name, diff in diffs.items():
-                    self._write(conn, name, diff, number, new)
+                    self._write(conn, name, diff, number)
                 if os.environ.get(_PAUSE_ENV):  # tests only: hold the transaction open to kill the process
                     Path(os.environ[_PAUSE_ENV]).write_text("in transaction")
                     time.sleep(60)
@@ -239,26 +239,24 @@ class Store:
         ).returning(uploads.c.upload_id)).scalar_one()
 
     @staticmethod
-    def _write(conn: Connection, name: str, diff: changes.TableDiff, number: int, new: Dataset) -> None:
+    def _write(conn: Connection, name: str, diff: changes.TableDiff, number: int) -> None:
+        """Close the rows this version changes or removes; insert its new and changed rows."""
         table = DATA_TABLES[name]
         key = TABLES[name].key
-        gone = {tuple(row[k] for k in key) for row in diff.removed + [old for old, _new in diff.changed]}
-        if gone:  # close the rows this version replaces or removes
-            live = conn.execute(select(table.c.row_id, *(table.c[k] for k in key))
-                                .where(table.c.valid_to.is_(None))).all()
-            closing = [r.row_id for r in live if tuple(r[1:]) in gone]
-            for start in range(0, len(closing), _BATCH):
-                conn.execute(update(table).where(table.c.row_id.in_(closing[start:start + _BATCH]))
-                             .values(valid_to=number))
-        incoming = {tuple(r[k] for k in key) for r in diff.added} | {tuple(n[k] for k in key) for _o, n in diff.changed}
-        if not incoming:
-            return
-        rows = []
-        for position, row in enumerate(changes.rows_by_key(name, new.tables[name]).items()):
-            row_key, values = row
-            if row_key in incoming:
-                rows.append({**values, "position": position, "valid_from": number, "valid_to": None})
-        conn.execute(insert(table), rows)
+        live = conn.execute(select(table.c.row_id, table.c.position, *(table.c[k] for k in key))
+                            .where(table.c.valid_to.is_(None))).all()
+        by_key = {tuple(r[2:]): r for r in live}
+        gone = [by_key[tuple(row[k] for k in key)] for row in diff.removed + [old for old, _new in diff.changed]]
+        closing = [r.row_id for r in gone]
+        for start in range(0, len(closing), _BATCH):
+            conn.execute(update(table).where(table.c.row_id.in_(closing[start:start + _BATCH])).values(valid_to=number))
+        # A changed row keeps its place in the table; added rows go after the last one.
+        next_position = max((r.position for r in live), default=-1) + 1
+        rows = [{**new, "position": by_key[tuple(new[k] for k in key)].position, "valid_from": number}
+                for _old, new in diff.changed]
+        rows += [{**new, "position": next_position + i, "valid_from": number} for i, new in enumerate(diff.added)]
+        if rows:
+            conn.execute(insert(table), rows)
 
 
 def _empty_like(dataset: Dataset) -> Dataset:

@@ -90,7 +90,7 @@ def report_section(lang: str) -> None:
                                          zone_ids=chosen, today=date.today())
             label = t("report_label", lang, zones=", ".join(names[z] for z in parsed.zone_ids),
                       month=month_label(parsed.month, lang), file=filename)
-            return versions.Pending("monthly_report", label, based_on, _apply_report(parsed),
+            return versions.Pending("monthly_report", label, based_on, _apply_report(parsed, filename),
                                     Upload(filename, content, frame.current_user() or "?"), parsed.warnings,
                                     comment=label)
         _take_file(key, file, lang, make)
@@ -109,11 +109,10 @@ def _report_months(known: list[str]) -> list[str]:
     return [m for m in known if m.startswith(year)] + [upcoming]
 
 
-def _apply_report(parsed: report.Report):
+def _apply_report(parsed: report.Report, parsed_file: str):
     def change(current: Dataset) -> Dataset:
-        updated = changes.upsert(current, "observations", parsed.observations)
-        updated = changes.upsert(updated, "projects", parsed.projects)
-        return changes.validated(updated.tables)
+        updated = changes.upsert(current, "observations", parsed.observations, parsed_file)
+        return changes.upsert(updated, "projects", parsed.projects, parsed_file)
     return change
 
 
@@ -194,26 +193,30 @@ def projects_section(lang: str) -> None:
             no_position = st.checkbox(t("projects_clear_position", lang), value=lat is None)
             submitted = st.form_submit_button(t("projects_form_submit", lang), type="primary")
         if submitted:
-            values.update(lat=None if no_position else lat, lon=None if no_position else lon)
-            if values["location_precision"] in (None, "none") and not no_position and lat is not None:
-                values["location_precision"] = "approximate"
-            if no_position or lat is None:
-                values["location_precision"] = "none"
-            frame_ = pd.DataFrame([values])[[c.name for c in TABLES["projects"].columns]]
-
-            def change(current: Dataset) -> Dataset:
-                return changes.validated(changes.upsert(current, "projects", frame_).tables)
-            try:
-                versions.set_pending(key, versions.prepare(versions.Pending(
-                    "projects", t("projects_label", lang, project=values["project_id"] or "?"), number, change)))
-            except DataError as exc:
-                versions.show_data_error(exc, lang, t("projects_label", lang, project=values["project_id"] or "?"))
+            _submit_project(key, values, None if no_position else (lat, lon), number, lang)
     pending = versions.pending(key)
     if pending is not None:
         versions.review(pending, key, lang)
     st.divider()
     versions.published_notice("projects_sheet", lang)
     _table_upload("projects_sheet", "projects", lang, "projects_upload")
+
+
+def _submit_project(key: str, values: dict, position: tuple | None, number: int, lang: str) -> None:
+    """Turn the form's values (and the map's position, or none) into a pending change of one project."""
+    lat, lon = position if position and position[0] is not None else (None, None)
+    values = {**values, "lat": lat, "lon": lon}
+    if lat is None:
+        values["location_precision"] = "none"
+    elif values["location_precision"] in (None, "none"):
+        values["location_precision"] = "approximate"  # placed by a click on a small map
+    row = pd.DataFrame([values])[[c.name for c in TABLES["projects"].columns]]
+    label = t("projects_label", lang, project=values["project_id"] or "?")
+    try:
+        versions.set_pending(key, versions.prepare(versions.Pending(
+            "projects", label, number, lambda current: changes.upsert(current, "projects", row, label))))
+    except DataError as exc:
+        versions.show_data_error(exc, lang, label)
 
 
 def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:

@@ -103,6 +103,12 @@ def full_dataset(number: int) -> Dataset:
     return _dataset(number, True)
 
 
+def full_progress(number: int) -> pd.DataFrame:
+    """序时进度 of every row of version `number` (intranet editing pages only), cached like `progress`."""
+    full_dataset(number)  # the same guard
+    return _progress(number, True)
+
+
 def current_user() -> str:
     """Who is publishing, as recorded with each version (typed in the sidebar until accounts exist)."""
     return str(st.session_state.get("current_user", "")).strip()

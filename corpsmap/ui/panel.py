@@ -12,6 +12,8 @@ from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import latest_month
 from corpsmap.ui import frame
 
+PANEL_PROJECTS = 12  # projects listed in a zone's panel; the project library has them all
+
 _CSS = """
 <style>
 .table-scroll{overflow-x:auto}
@@ -89,7 +91,9 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
         st.caption(t("no_projects", lang))
     else:
         rows = []
-        for p in projects.itertuples():
+        # The article's projects first, then the largest: a zone may hold hundreds, and the panel is a summary
+        # (every one of 625 made each click send 147 KB and take 0.6 s to draw; docs/performance.md).
+        for p in projects.head(PANEL_PROJECTS).itertuples():
             badge = _badge(t("illustrative", lang), True) if p.provenance == "illustrative" else ""
             rows.append(
                 f"<tr><td>{escape(name_of(p._asdict(), lang))}{badge}</td>"
@@ -97,6 +101,8 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
                 f"<td class='num'>{escape(summary.amount_text(p.investment_yi, p.amount_kind, lang))}</td></tr>")
         head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("name", "status", "investment"))
         _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(rows)}</table>")
+        if len(projects) > PANEL_PROJECTS:
+            st.caption(t("more_projects_count", lang, shown=PANEL_PROJECTS, total=len(projects)))
         if not any(projects["provenance"] == "article"):
             st.caption(t("no_projects", lang))
     st.page_link("pages/projects.py", label=t("more_projects", lang), icon=":material/list_alt:",

@@ -44,7 +44,8 @@ def prepare(pending: Pending) -> Pending:
     before = frame.full_dataset(pending.based_on)
     after = pending.change(before)
     pending.diffs = changes.diff_datasets(before, after)
-    pending.lights = status_changes(progress_table(before), progress_table(after))
+    # The version's own table is cached (the pages use it too); only the changed data set is worked out anew.
+    pending.lights = status_changes(frame.full_progress(pending.based_on), progress_table(after))
     return pending
 
 
