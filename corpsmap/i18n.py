@@ -201,7 +201,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rank_change": ("较上月", "vs last month"),
     "completion_axis": ("年度目标完成率（%）", "Completion of annual target (%)"),
     "rate_axis": ("实际值（{unit}）", "Actual ({unit})"),
-    "trend_title": ("月度走势 · {indicator}", "Monthly trend · {indicator}"),
+    "trend_title": ("月度走势 · {indicator} · {year}年", "Monthly trend · {indicator} · {year}"),
     "trend_caption_cumulative": ("实线为累计完成率，虚线为序时进度，圆点颜色为当月状态。", "Solid line: cumulative completion; dashed: the schedule (序时进度); dot colour: that month's status."),
     "trend_caption_rate": ("实线为实际值，虚线为目标，圆点颜色为当月状态。", "Solid line: the actual value; dashed: the target; dot colour: that month's status."),
     "color_by": ("分区着色", "Colour zones by"),

@@ -272,14 +272,16 @@ def ranking(table: pd.DataFrame, indicator: str, month: str, zones: list[str]) -
     return rows.sort_values(["rank", "order"], na_position="last").drop(columns="order").reset_index(drop=True)
 
 
-def trend(table: pd.DataFrame, indicator: str, zones: list[str]) -> pd.DataFrame:
-    """Monthly rows of one indicator for the zones (and the corps if it has any), every month of the table.
+def trend(table: pd.DataFrame, indicator: str, zones: list[str], year: str | None = None) -> pd.DataFrame:
+    """Monthly rows of one indicator for the zones (and the corps if it has any): every month of the table, or
+    of one `year` ('2022'), as year-to-date values and 序时进度 start again each January.
 
     Months a zone lacks are kept with empty values so a chart breaks its line instead of bridging the gap.
     """
     _check_indicator(table, indicator)
+    months_ = sorted(m for m in table["month"].unique() if year is None or m.startswith(f"{year}-"))
     has_corps = ((table["zone_id"] == CORPS) & (table["indicator_id"] == indicator)).any()
-    return _grid(table, [*zones, CORPS] if has_corps else zones, [indicator], sorted(table["month"].unique()))
+    return _grid(table, [*zones, CORPS] if has_corps else zones, [indicator], months_)
 
 
 

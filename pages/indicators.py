@@ -39,4 +39,4 @@ with notices:
 view.headline_cards(data, lang)
 view.status_matrix(data, table, month, zones, lang, highlight)
 view.ranking_section(data, table, indicator, month, zones, lang, highlight)
-view.trend_section(data, table, indicator, zones, lang)
+view.trend_section(data, table, indicator, month, zones, lang)

@@ -269,3 +269,18 @@ def test_status_changes_compare_what_the_map_shows_and_corrections():
     # other zones: July has no row for them, so their shown light moves to "no data" — listed, not hidden
     assert ("shibei", "investment", "2022-06") in changes.index
     assert status_changes(before, before).empty
+
+
+def test_trend_of_one_year_keeps_only_its_months():
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from corpsmap.progress import progress_table, trend
+
+    obs = REAL.observations
+    last_year = obs[obs["month"] == "2022-06"].assign(month="2021-06")
+    table = progress_table(replace(REAL, observations=pd.concat([obs, last_year], ignore_index=True)))
+    both = trend(table, "investment", ZONES)
+    one = trend(table, "investment", ZONES, year="2022")
+    assert "2021-06" in set(both["month"]) and set(one["month"]) == {m for m in both["month"] if m[:4] == "2022"}

@@ -266,11 +266,15 @@ def _reference_title(ind: dict, lang: str) -> str:
     return t("schedule" if ind["cumulative"] else "target_rate", lang)
 
 
-def trend_section(dataset: Dataset, table: pd.DataFrame, indicator: str, zones: list[str], lang: str) -> None:
-    """Monthly series per zone (and the corps) against 序时进度 or the target."""
+def trend_section(dataset: Dataset, table: pd.DataFrame, indicator: str, month: str, zones: list[str],
+                  lang: str) -> None:
+    """Monthly series per zone (and the corps) against 序时进度 or the target, over the chosen month's year.
+
+    One year: year-to-date values and 序时进度 start again each January, and the months read as 1月 … 12月.
+    """
     ind = _indicators(dataset)[indicator]
-    st.subheader(t("trend_title", lang, indicator=name_of(ind, lang)), anchor=False)
-    rows = progress.trend(table, indicator, zones)
+    st.subheader(t("trend_title", lang, indicator=name_of(ind, lang), year=month[:4]), anchor=False)
+    rows = progress.trend(table, indicator, zones, year=month[:4])
     _provenance_badges(rows, lang)
     names = zone_names(dataset, lang)
     ordered = list(dict.fromkeys(rows["zone_id"]))
