@@ -13,7 +13,7 @@ install_static_assets()  # cheap when the files are already in place
 
 lang = frame.lang()
 pages = [
-    st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="map", default=True),
+    st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="home", default=True),
     st.Page("pages/indicators.py", title=t("page_indicators", lang), icon=":material/monitoring:",
             url_path="indicators"),
     st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/list_alt:", url_path="projects"),
@@ -23,6 +23,9 @@ if frame.INTERNAL:  # the public demo is read-only
     pages += [st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
               st.Page("pages/history.py", title=t("page_history", lang), icon=":material/history:",
                       url_path="history")]
+# The map is the home page ("/"); the same page also answers at "/map" so that links of both forms work.
+pages.append(st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:",
+                     url_path=frame.MAP_URL_PATH, visibility="hidden"))
 navigation = st.navigation(pages)
 frame.sidebar()
 navigation.run()

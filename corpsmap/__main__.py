@@ -1,14 +1,24 @@
-"""Command line: `python -m corpsmap db upgrade|revision|versions|rollback …` for scripted or remote use."""
+"""Command line for scripted or remote use: `python -m corpsmap db|users|audit …`.
+
+`users` manages the local accounts (the first admin is created here: there is no default password) and
+`audit` reads the audit log. Each takes `--url` like `db`; account changes are audited as "cli:<os user>".
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
+from datetime import datetime
+from pathlib import Path
 
 from alembic import command
 
+from corpsmap import accounts
+from corpsmap.accounts.audit import as_utc
 from corpsmap.data import DataError
-from corpsmap.store import StoreError, alembic_config, database_url, open_store
+from corpsmap.store import Store, StoreError, alembic_config, database_url, open_store
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -30,23 +40,146 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _cli_actor() -> str:
+    """Who runs the command, as the audit log records it."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in the environment or the password database
+        return f"cli:uid {os.getuid()}"
+
+
+def _new_password(args: argparse.Namespace) -> str:
+    """The new password: one line from stdin with --password-stdin, else typed twice (never an argument)."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("new password: ")
+    if getpass.getpass("again: ") != password:
+        raise accounts.AccountError("the two passwords differ")
+    return password
+
+
+def _print_user(user: accounts.User) -> None:
+    print("\t".join([user.username, user.role.value, ",".join(sorted(user.zones)) or "-",
+                     "disabled" if user.disabled else "enabled", "password" if user.password_changed_at else "sso",
+                     user.display_name or "-", user.email or "-"]))
+
+
+def _users(args: argparse.Namespace, store: Store) -> int:
+    actor = _cli_actor()
+    if args.action == "add":
+        password = None if args.no_password else _new_password(args)
+        user = accounts.add_user(store, args.username, args.role, password=password,
+                                 display_name=args.display_name, email=args.email, zones=args.zone, actor=actor)
+        print(f"added {user.describe()}")
+    elif args.action == "list":
+        for user in accounts.list_users(store):
+            _print_user(user)
+    elif args.action in ("disable", "enable"):
+        user = accounts.set_disabled(store, args.username, args.action == "disable", actor=actor)
+        print(f"{args.action}d {user.describe()}")
+    elif args.action == "reset-password":
+        user = accounts.reset_password(store, args.username, _new_password(args), actor=actor)
+        print(f"new password for {user.username}; its other sessions have ended")
+    elif args.action == "set-role":
+        user = accounts.set_role_and_zones(store, args.username, args.role, args.zone, actor=actor)
+        print(f"now {user.describe()}")
+    return 0
+
+
+def _audit(args: argparse.Namespace, store: Store) -> int:
+    entries = accounts.audit_entries(store, since=args.since, until=args.until, actor=args.actor,
+                                     action=args.action_name, limit=args.limit)
+    if args.action == "export":
+        Path(args.file).write_bytes(accounts.audit_csv(entries))
+        print(f"wrote {len(entries)} entries to {args.file}")
+        return 0
+    for e in entries:
+        where = " ".join(f"{k}={v}" for k, v in (("version", e.version), ("zone", e.zone_id), ("month", e.month),
+                                                  ("file", e.filename), ("sha256", e.sha256)) if v is not None)
+        print("\t".join([f"{e.at:%Y-%m-%d %H:%M:%S}Z", e.actor, e.client or "-", e.action, e.outcome,
+                         where or "-", e.detail or "-"]))
+    return 0
+
+
+def _moment(text: str) -> datetime:
+    """A --since/--until value: an ISO date or date and time, in UTC unless it names a zone."""
+    try:
+        return as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD[THH:MM])") from None
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m corpsmap")
     sub = parser.add_subparsers(dest="command", required=True)
+    url_help = f"database URL (default: {database_url()})"
+    # --url goes before or after the action: the action's copy only overrides when it is given.
+    url_after = argparse.ArgumentParser(add_help=False)
+    url_after.add_argument("--url", default=argparse.SUPPRESS, help=url_help)
+
     db = sub.add_parser("db", help="the data store")
-    db.add_argument("--url", default=None, help=f"database URL (default: {database_url()})")
+    db.add_argument("--url", default=None, help=url_help)
     actions = db.add_subparsers(dest="action", required=True)
-    actions.add_parser("upgrade", help="apply migrations; load data/ into an empty store")
-    revision = actions.add_parser("revision", help="write a migration for changed models (review it!)")
+    actions.add_parser("upgrade", help="apply migrations; load data/ into an empty store", parents=[url_after])
+    revision = actions.add_parser("revision", help="write a migration for changed models (review it!)",
+                                  parents=[url_after])
     revision.add_argument("message")
-    actions.add_parser("versions", help="list the versions, newest first")
-    rollback = actions.add_parser("rollback", help="publish a new version equal to an old one")
+    actions.add_parser("versions", help="list the versions, newest first", parents=[url_after])
+    rollback = actions.add_parser("rollback", help="publish a new version equal to an old one", parents=[url_after])
     rollback.add_argument("to", type=int)
     rollback.add_argument("--author", required=True)
-    args = parser.parse_args(argv)
+
+    users = sub.add_parser("users", help="local accounts")
+    users.add_argument("--url", default=None, help=url_help)
+    actions = users.add_subparsers(dest="action", required=True)
+    stdin_help = "read the password from the first line of stdin (for scripts) instead of asking twice"
+    add = actions.add_parser("add", help="add an account (the first admin is made this way)", parents=[url_after])
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="viewer, zone_editor or admin")
+    add.add_argument("--zone", action="append", default=[], help="a zone a zone editor reports for (repeat)")
+    add.add_argument("--display-name", default="")
+    add.add_argument("--email", default=None, help="how single sign-on finds the account")
+    login = add.add_mutually_exclusive_group()
+    login.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    login.add_argument("--no-password", action="store_true", help="single sign-on only: no local password")
+    actions.add_parser("list", help="list the accounts", parents=[url_after])
+    for name, text in (("disable", "disable an account (out at its next action)"), ("enable", "enable it again")):
+        actions.add_parser(name, help=text, parents=[url_after]).add_argument("username")
+    reset = actions.add_parser("reset-password", help="set a new password; ends the account's sessions",
+                               parents=[url_after])
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    set_role = actions.add_parser("set-role", help="change an account's role and zones", parents=[url_after])
+    set_role.add_argument("username")
+    set_role.add_argument("--role", required=True, help="viewer, zone_editor or admin")
+    set_role.add_argument("--zone", action="append", default=[], help="a zone a zone editor reports for (repeat)")
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audit.add_argument("--url", default=None, help=url_help)
+    actions = audit.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="print entries, newest first", parents=[url_after])
+    export = actions.add_parser("export", help="write entries to a CSV file (UTF-8 with BOM)", parents=[url_after])
+    export.add_argument("file")
+    for p in (listing, export):
+        p.add_argument("--action", dest="action_name", default=None, help="only this action, e.g. login_failed")
+        p.add_argument("--actor", default=None, help="only this actor (a username, visitor, cli:NAME)")
+        p.add_argument("--since", type=_moment, default=None, help="from this UTC date or time")
+        p.add_argument("--until", type=_moment, default=None, help="before this UTC date or time")
+        p.add_argument("--limit", type=int, default=1000, help="at most this many entries (default 1000)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        return _db(args)
-    except (StoreError, DataError) as exc:
+        if args.command == "db":
+            return _db(args)
+        store = open_store(args.url)
+        try:
+            return (_users if args.command == "users" else _audit)(args, store)
+        finally:
+            store.engine.dispose()
+    except (StoreError, DataError, accounts.AccountError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

@@ -28,8 +28,8 @@ if version.upload_id:
     filename, content = store.upload(version.upload_id)
     st.download_button(t("history_download_upload", lang, file=filename), content, file_name=filename,
                        key="history_upload")
-st.page_link("pages/map.py", label=t("history_preview", lang, number=number), icon=":material/visibility:",
-             query_params=frame.link_params(version=str(number)) | {"version": str(number)})
+st.page_link(frame.map_page(), label=t("history_preview", lang, number=number), icon=":material/visibility:",
+             query_params=frame.link_params(version=str(number)))
 versions.diff_view(store.diff(number), lang)
 
 latest = frame.latest_version()

@@ -1,4 +1,5 @@
-"""The store's tables: one per data table (rows kept for every version) plus versions and uploads.
+"""The store's tables: one per data table (rows kept for every version), versions and uploads, and the
+accounts, login attempts and audit log of `corpsmap.accounts`.
 
 Versioning is row-level: a data row is valid from the version that added it (`valid_from`) until the version
 that changed or removed it (`valid_to`, empty while it is current). Nothing is updated but `valid_to`, and
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -54,6 +56,59 @@ versions = Table(
     Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=True),
     Column("data_month", String(7), nullable=True),  # latest month with observations at this version
     Column("summary", Text, nullable=False, default="{}"),  # JSON: rows added/changed/removed per table
+)
+
+users = Table(
+    "users", metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),  # lowercased, so the match ignores case
+    Column("display_name", String(200), nullable=False, default=""),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(255), nullable=True),  # argon2; empty for single-sign-on-only users
+    Column("email", String(254), nullable=True, unique=True),  # lowercased; several NULLs are allowed
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=True),  # ends sessions signed before it
+)
+
+user_zones = Table(
+    "user_zones", metadata,
+    Column("user_id", Integer, ForeignKey("users.user_id"), nullable=False),
+    # No foreign key: zones are versioned rows, and an account outlives the version it was bound in.
+    Column("zone_id", String(100), nullable=False),
+    PrimaryKeyConstraint("user_id", "zone_id"),
+)
+
+# What login throttling reads: every attempt, by the name typed (known or not) and by client.
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("attempt_id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    # SHA-256 of the lowercased name typed, never the text: a password typed into the name field stays out.
+    Column("account_key", String(64), nullable=False),
+    Column("client", String(100), nullable=False),
+    Column("outcome", String(10), nullable=False),  # ok, failed, throttled
+    Index("ix_login_attempts_account_key", "account_key", "at"),
+    Index("ix_login_attempts_client", "client", "at"),
+)
+
+# Append-only: corpsmap.accounts inserts rows and never updates or deletes them.
+audit_log = Table(
+    "audit_log", metadata,
+    Column("audit_id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("client", String(100), nullable=False, default=""),
+    Column("action", String(40), nullable=False),
+    Column("outcome", String(10), nullable=False),
+    Column("version", Integer, nullable=True),
+    Column("zone_id", String(100), nullable=True),
+    Column("month", String(7), nullable=True),
+    Column("filename", String(255), nullable=True),
+    Column("sha256", String(64), nullable=True),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_audit_log_at", "at"),
 )
 
 _TYPES = {"number": Float, "lat": Float, "lon": Float, "int": Integer, "bool": Boolean}

@@ -30,6 +30,8 @@ def url_choice(widget: Callable, label: str, options: Sequence[str], *, key: str
                                       default=format_func(default)))
         st.session_state[key] = requested if requested in options else default
     chosen = widget(label, options, key=key, format_func=format_func, **kwargs)
+    if chosen not in options:  # the same page met under its other URL (/ and /map) can hand back None once
+        chosen = default
     if chosen == default and not keep_default:
         st.query_params.pop(param, None)
     else:

@@ -180,9 +180,18 @@ def link_params(**params: str) -> dict[str, str]:
     if lang() == "en":
         params["lang"] = "en"
     preview = preview_version()
-    if preview:
+    if preview and "version" not in params:
         params["version"] = str(preview)
     return params
+
+
+MAP_URL_PATH = "map"  # the map also answers at /map (app.py); the home page is "/"
+
+
+def map_page() -> st.Page:
+    """The map page as a link target. A link to the home page itself comes out as a bare "?zone=…", relative
+    to the page it is on, so it would stay there; /map is the same page under a path of its own."""
+    return st.Page("pages/map.py", url_path=MAP_URL_PATH, visibility="hidden")
 
 
 def online_tiles() -> bool:

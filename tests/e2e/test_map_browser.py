@@ -97,3 +97,23 @@ def test_deep_link_on_a_fresh_server_runs_inside_the_app(page):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(("path", "heading"), [
+    ("/", "萧山兵团会战作战图"), ("/map", "萧山兵团会战作战图"), ("/map?zone=linkong", "临空"),
+    ("/?zone=linkong", "临空"), ("/indicators", "指标与进度"), ("/projects", "项目库"), ("/about", "数据与说明"),
+    ("/map?zone=shibei&lang=en", "Shibei"),
+])
+def test_every_documented_url_opens_its_page(page, app_url, path, heading):
+    page.goto(app_url + path)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=30_000)
+    assert page.get_by_text("Page not found").count() == 0
+    if "zone=" in path:
+        page.locator(f".st-key-panel-{path.split('zone=')[1].split('&')[0]}").wait_for()
+
+
+def test_a_link_to_the_map_from_another_page_opens_the_map(page, app_url):
+    page.goto(app_url + "/projects?project=kj-land-eco-1")
+    page.get_by_role("link", name="在作战图中查看").first.click()
+    page.locator(".st-key-panel-kejicheng").wait_for(timeout=30_000)
+    assert "/map?zone=kejicheng" in page.url
