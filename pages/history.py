@@ -26,7 +26,7 @@ version = frame.version_info(number)
 st.caption(frame.version_text(version, lang))
 if version.upload_id:
     filename, content = store.upload(version.upload_id)
-    st.download_button(t("history_download_upload", lang, file=filename), content, file_name=filename,
+    st.download_button(t("history_download_upload", lang, file=frame.md_text(filename)), content, file_name=filename,
                        key="history_upload")
 st.page_link(frame.map_page(), label=t("history_preview", lang, number=number), icon=":material/visibility:",
              query_params=frame.link_params(version=str(number)))

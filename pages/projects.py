@@ -48,7 +48,7 @@ if selected and selected not in known_ids:
     _close_project()
     selected = None
 if selected:
-    st.dialog(name_of(data.projects.set_index("project_id").loc[selected], lang), width="large",
+    st.dialog(frame.md_text(name_of(data.projects.set_index("project_id").loc[selected], lang)), width="large",
               on_dismiss=_close_project)(project_library.project_card)(data, selected, lang)
 
 found = projects.sort_for_display(projects.apply(data.projects, data.zones, chosen), data.zones)

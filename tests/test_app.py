@@ -61,8 +61,25 @@ def test_data_page_offers_every_table_in_internal_mode(internal):
 def test_zone_link_shows_that_zones_panel(zone_id):
     at = run_app(zone=zone_id)
     assert not at.exception
-    assert [s.value for s in at.subheader][:1] == [ZONES.loc[zone_id, "name_zh"]]
+    from corpsmap.ui.frame import md_text
+
+    assert [s.value for s in at.subheader][:1] == [md_text(ZONES.loc[zone_id, "name_zh"])]
     assert ZONES.loc[zone_id, "positioning_zh"] in texts(at)
+
+
+def test_names_from_data_are_text_not_markdown(monkeypatch):
+    from dataclasses import replace
+
+    from corpsmap.ui import frame
+
+    data = load_dataset()
+    zones = data.zones.copy()
+    zones.loc[zones["zone_id"] == "shibei", "name_en"] = "[Shibei](https://example.invalid/phish)"
+    monkeypatch.setattr(frame, "_dataset", lambda number, internal: replace(data, zones=zones))
+    at = run_app(zone="shibei", lang="en")
+    assert not at.exception
+    # escaped, and a word joiner after the scheme so that the bare URL is not auto-linked either
+    assert at.subheader[0].value == "\\[Shibei\\]\\(https\u2060\\://example\\.invalid/phish\\)"
 
 
 def test_zone_link_in_english():

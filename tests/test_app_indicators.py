@@ -108,7 +108,8 @@ def test_zone_from_the_map_is_highlighted():
 def test_page_in_english():
     at = open_page(lang="en", ind="fai_growth", month="2022-03")
     assert at.title[0].value == "Indicators & progress"
-    assert "Ranking · Fixed-asset investment growth · Mar 2022" in [s.value for s in at.subheader]
+    # Markdown source: the data value is escaped so that it shows as text.
+    assert "Ranking · Fixed\\-asset investment growth · Mar 2022" in [s.value for s in at.subheader]
 
 
 def test_data_values_are_escaped_in_the_matrix(monkeypatch):

@@ -88,7 +88,7 @@ def authenticate(store: Store, username: str, password: str, client: str, *, clo
         account = accounts.password_hash_of(conn, name)
     # Who the audit log names: an unknown name may be a password typed in the wrong field, so it is not kept.
     actor = name if account else "visitor"
-    known = "" if account else "unknown account; "
+    unknown = "" if account else "unknown account; "
     with _login_lock(store) as conn:  # check and count this attempt in one step, so parallel tries all count
         wait = _wait(conn, name, client, now, throttle)
         attempt_id = conn.execute(insert(login_attempts).values(
@@ -97,7 +97,7 @@ def authenticate(store: Store, username: str, password: str, client: str, *, clo
     if wait:
         seconds = math.ceil(wait)
         record(store, actor, "login_throttled", "refused", client=client, at=now,
-               detail=f"{known}too many failed logins, {seconds} s to wait")
+               detail=f"{unknown}too many failed logins, {seconds} s to wait")
         raise LoginFailed(f"too many failed logins: try again in {seconds} s", retry_after=seconds)
 
     password_hash, disabled = account or (None, False)

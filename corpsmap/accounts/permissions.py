@@ -80,6 +80,11 @@ class User:
     # Sessions signed before this moment are void (see corpsmap.accounts.login); None: no local password.
     password_changed_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        # Accept plain strings and any iterable of zones from callers; store the exact types.
+        object.__setattr__(self, "role", Role(self.role))
+        object.__setattr__(self, "zones", frozenset(self.zones))
+
     @property
     def name(self) -> str:
         """What to show for this person: the display name, else the username."""
@@ -87,6 +92,8 @@ class User:
 
     def describe(self) -> str:
         """Who this is, for messages: 'li (zone editor of linkong)'."""
+        if self.role is Role.VISITOR:
+            return "a visitor (not signed in)"
         role = self.role.value.replace("_", " ")
         if self.role is Role.ZONE_EDITOR:
             role += " of " + (", ".join(sorted(self.zones)) or "no zone")

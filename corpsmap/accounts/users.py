@@ -63,6 +63,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than `HASHER`'s (renew it at the next login)."""
+    try:
+        return HASHER.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
 @lru_cache(maxsize=4)
 def _dummy_hash(hasher: PasswordHasher) -> str:
     """A hash with the current parameters, to verify against when there is no account (or no password)."""
@@ -73,6 +81,12 @@ def get_user(store: Store, username: str) -> User | None:
     """The account named `username` (any case), disabled or not; None if there is none."""
     with store.engine.connect() as conn:
         return _get(conn, normalise_username(username))
+
+
+def password_hash_of(conn: Connection, name: str) -> tuple[str | None, bool] | None:
+    """(password hash, disabled) of an account, for the login; None if there is no such account."""
+    row = conn.execute(select(users.c.password_hash, users.c.disabled).where(users.c.username == name)).first()
+    return None if row is None else (row.password_hash, bool(row.disabled))
 
 
 def user_for_email(store: Store, email: str) -> User | None:
@@ -277,17 +291,3 @@ def _user(row, zones: Iterable[str]) -> User:
     return User(username=row["username"], display_name=row["display_name"], role=Role(row["role"]),
                 zones=frozenset(zones), disabled=bool(row["disabled"]), email=row["email"],
                 password_changed_at=as_utc(changed) if changed is not None else None)
-
-
-def password_hash_of(conn: Connection, name: str) -> tuple[str | None, bool] | None:
-    """(password hash, disabled) of an account, for the login; None if there is no such account."""
-    row = conn.execute(select(users.c.password_hash, users.c.disabled).where(users.c.username == name)).first()
-    return None if row is None else (row.password_hash, bool(row.disabled))
-
-
-def needs_rehash(password_hash: str) -> bool:
-    """Whether a stored hash was made with other parameters than `HASHER`'s (renew it at the next login)."""
-    try:
-        return HASHER.check_needs_rehash(password_hash)
-    except InvalidHashError:
-        return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -258,9 +259,22 @@ def version_banner(lang_: str) -> None:
 _MARKDOWN_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
 
+# GitHub-flavoured Markdown turns bare URLs and e-mail addresses into links even when their punctuation is
+# escaped; an invisible word joiner after the scheme, "www" or "@" keeps them text.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?<=@)")
+_WORD_JOINER = "\u2060"
+
+
+def md_text(value: object) -> str:
+    """A data value shown as text inside Streamlit markdown (headings, titles, labels): no links, images,
+    formatting or HTML from data."""
+    text = _AUTOLINK.sub(_WORD_JOINER, str(value))
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
 def md_escape(value: str) -> str:
-    """A user-supplied value safe to show inside Streamlit markdown (no links, images or HTML)."""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in str(value)[:80])
+    """A user-supplied value (from a URL or a file name) safe inside markdown, cut to 80 characters."""
+    return md_text(str(value)[:80])
 
 
 def html(markup: str, css: str = "") -> None:

@@ -103,7 +103,7 @@ def reconcile_warnings(dataset: Dataset, lang: str) -> None:
     inds = _indicators(dataset)
     for m in progress.reconcile(dataset):
         ind = inds[m.indicator_id]
-        st.warning(t("reconcile_mismatch", lang, indicator=name_of(ind, lang), month=m.month,
+        st.warning(t("reconcile_mismatch", lang, indicator=frame.md_text(name_of(ind, lang)), month=m.month,
                      derived=value_text(m.derived, ind, lang), reported=value_text(m.reported, ind, lang)))
 
 
@@ -221,7 +221,7 @@ def ranking_section(dataset: Dataset, table: pd.DataFrame, indicator: str, month
                     lang: str, highlight: str | None = None) -> None:
     """赛马: the zones ranked on one indicator at `month`, a bar chart and a table with rank changes."""
     ind = _indicators(dataset)[indicator]
-    st.subheader(t("ranking_title", lang, indicator=name_of(ind, lang), month=month_label(month, lang)),
+    st.subheader(t("ranking_title", lang, indicator=frame.md_text(name_of(ind, lang)), month=month_label(month, lang)),
                  anchor=False)
     rows = progress.ranking(table, indicator, month, zones)
     _provenance_badges(rows, lang)
@@ -273,7 +273,7 @@ def trend_section(dataset: Dataset, table: pd.DataFrame, indicator: str, month: 
     One year: year-to-date values and 序时进度 start again each January, and the months read as 1月 … 12月.
     """
     ind = _indicators(dataset)[indicator]
-    st.subheader(t("trend_title", lang, indicator=name_of(ind, lang), year=month[:4]), anchor=False)
+    st.subheader(t("trend_title", lang, indicator=frame.md_text(name_of(ind, lang)), year=month[:4]), anchor=False)
     rows = progress.trend(table, indicator, zones, year=month[:4])
     _provenance_badges(rows, lang)
     names = zone_names(dataset, lang)

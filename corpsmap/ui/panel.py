@@ -65,7 +65,7 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
     """Names, platform, positioning, headline indicators vs target, projects, links."""
     zone = dataset.zones.set_index("zone_id").loc[zone_id]
     platform = dataset.platforms.set_index("platform_id").loc[zone["platform_id"]]
-    st.subheader(name_of(zone, lang), anchor=False)
+    st.subheader(frame.md_text(name_of(zone, lang)), anchor=False)
     other = zone["name_en"] if lang == "zh" else zone["name_zh"]
     facts = [f"<b>{escape(t('platform', lang))}</b>: {escape(name_of(platform, lang))}",
              f"<b>{escape(t('positioning', lang))}</b>: {escape(name_of(zone, lang, 'positioning'))}"]

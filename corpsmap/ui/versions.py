@@ -140,7 +140,7 @@ def _light(status: str, lang: str) -> str:
 
 def review(pending: Pending, key: str, lang: str) -> None:
     """Show what `pending` does, then publish or discard it (the uploader sees this before anything is stored)."""
-    st.subheader(t("preview_title", lang, label=pending.label), anchor=False)
+    st.subheader(t("preview_title", lang, label=frame.md_text(pending.label)), anchor=False)
     latest = frame.latest_version()
     if latest != pending.based_on:
         st.warning(t("preview_stale", lang, based_on=pending.based_on, latest=latest))
