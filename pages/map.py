@@ -45,9 +45,9 @@ def campaign_map() -> None:
             if selected:
                 st.button(t("all_corps", lang), icon=":material/arrow_back:", key="clear_zone",
                           on_click=_clear_zone)
-                panel.zone_panel(data, table, selected, lang)
+                panel.zone_panel(data, table, selected, lang, controls.map_month(data))
             else:
-                panel.corps_summary(data, table, lang)
+                panel.corps_summary(data, table, lang, controls.map_month(data))
 
     def zone_map() -> None:
         with left:

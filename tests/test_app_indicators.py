@@ -147,3 +147,19 @@ def test_zone_panel_links_to_its_indicators():
     at = open_page("pages/map.py", zone="yinong")
     [link] = [e for e in at.get("page_link") if e.proto.page.endswith("indicators")]
     assert link.value == "查看指标与进度" and link.proto.query_string == "zone=yinong"
+
+
+def test_map_month_picker_colours_and_panel_follow_the_month():
+    at = open_page("pages/map.py", color="status", ind="investment", month="2022-03", zone="linkong")
+    assert not at.exception
+    assert at.selectbox(key="map_month").value == "2022-03"
+    assert any("截至 2022年3月" in m.value for m in at.markdown)  # the zone panel's lights are March's
+    at.selectbox(key="map_month").set_value("2022-05").run()
+    assert param(at, "month") == "2022-05"
+    assert any("截至 2022年5月" in m.value for m in at.markdown)
+
+
+def test_map_month_from_a_bad_link_is_reported():
+    at = open_page("pages/map.py", month="2031-13")
+    assert not at.exception
+    assert any("2031\\-13" in w.value for w in at.warning)  # escaped Markdown source

@@ -370,3 +370,19 @@ def test_a_gbk_csv_upload_reads_as_the_same_table(data_dir):
 def test_an_unreadable_upload_is_a_data_error_naming_it():
     with pytest.raises(DataError, match=r"^plan\.xlsx: not an Excel \.xlsx file"):
         upload_to_csv_text(b"zone_id\nkejicheng\n", "plan.xlsx")
+
+
+def test_every_local_reference_resolves_in_the_checkout():
+    """A fresh clone has what the README, the data dictionary and sources.csv point to (no ../shared)."""
+    import re
+
+    from corpsmap.config import ROOT
+
+    texts = {p: (ROOT / p).read_text(encoding="utf-8") for p in ("README.md", "data/README.md", "data/sources.csv")}
+    for name, text in texts.items():
+        assert "shared/" not in text, name
+        for path in re.findall(r"`((?:docs|data|geodata|bench|corpsmap|tests)/[\w./-]+)`", text):
+            assert (ROOT / path).exists(), f"{name} points to {path}"
+    for location in load_dataset().sources["location"]:
+        if location.startswith(("docs/", "data/")):
+            assert (ROOT / location).exists(), location

@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from corpsmap import colouring, progress
 from corpsmap.data import Dataset
-from corpsmap.i18n import name_of, t
+from corpsmap.i18n import month_label, name_of, t
 from corpsmap.ui import frame
 
 DEFAULT_INDICATOR = "investment"
@@ -60,10 +60,20 @@ def default_indicator(options: Sequence[str]) -> str:
     return DEFAULT_INDICATOR if DEFAULT_INDICATOR in options else options[0]
 
 
+def map_month(dataset: Dataset) -> str | None:
+    """The month the map page shows (colours and panel): its picker's value, else `?month=`, else the latest."""
+    known = progress.months(dataset)
+    for candidate in (st.session_state.get("map_month"), st.query_params.get("month")):
+        if candidate in known:
+            return candidate
+    return progress.latest_month(dataset)
+
+
 def map_colouring(dataset: Dataset, table, lang: str) -> colouring.Colouring:
-    """The map's "colour zones by" choice (`?color=`, plus `?ind=` unless by platform) and its colours."""
+    """The map's "colour zones by" choice (`?color=`, plus `?ind=` unless by platform), its month (`?month=`,
+    the latest by default) and its colours."""
     notices = st.container()
-    mode_col, indicator_col, _ = st.columns([4, 4, 1], vertical_alignment="bottom")
+    mode_col, indicator_col, month_col = st.columns([5, 4, 2], vertical_alignment="bottom")
     with mode_col:
         mode = url_choice(st.segmented_control, t("color_by", lang), colouring.MODES, key="map_color",
                           param="color", default=colouring.PLATFORM, lang=lang, notices=notices,
@@ -80,4 +90,10 @@ def map_colouring(dataset: Dataset, table, lang: str) -> colouring.Colouring:
                                    format_func=indicator_label(dataset, lang), keep_default=True)
     else:
         st.query_params.pop("ind", None)
-    return colouring.colouring(mode, table, dataset, indicator, progress.latest_month(dataset), lang)
+    known = progress.months(dataset)
+    month = progress.latest_month(dataset)
+    if known:
+        with month_col:
+            month = url_choice(st.selectbox, t("month", lang), known, key="map_month", param="month",
+                               default=month, lang=lang, notices=notices, format_func=lambda m: month_label(m, lang))
+    return colouring.colouring(mode, table, dataset, indicator, month, lang)

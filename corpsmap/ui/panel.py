@@ -61,7 +61,12 @@ def headline_table(rows: list[summary.HeadlineRow], lang: str) -> None:
     _html(f"<div class='table-scroll'><table class='corps-table'><tr>{head}</tr>{''.join(body)}</table></div>")
 
 
-def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
+def _month_param(dataset: Dataset, month: str | None) -> dict[str, str]:
+    """`month` for a link, unless it is the latest (the default everywhere: links stay short)."""
+    return {"month": month} if month and month != latest_month(dataset) else {}
+
+
+def zone_panel(dataset: Dataset, table, zone_id: str, lang: str, month: str | None = None) -> None:
     """Names, platform, positioning, headline indicators vs target, projects, links."""
     zone = dataset.zones.set_index("zone_id").loc[zone_id]
     platform = dataset.platforms.set_index("platform_id").loc[zone["platform_id"]]
@@ -76,14 +81,14 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
     _html(f"<div class='zone-facts' data-zone='{escape(zone_id)}'><i>{escape(other)}</i> "
           f"{_badge(t('schematic', lang))}<br>{'<br>'.join(facts)}</div>")
 
-    month = latest_month(dataset)  # the month the indicators page opens on, so both show the same lights
+    month = month or latest_month(dataset)  # the indicators page opens on the latest too: the same lights
     if month is None:
         st.caption(t("no_observations", lang))
     else:
         st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month_label(month, lang))}")
         headline_table(summary.headline_rows(table, dataset, zone_id, month, lang), lang)
     st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
-                 query_params=frame.link_params(zone=zone_id))
+                 query_params=frame.link_params(zone=zone_id, **_month_param(dataset, month)))
 
     st.markdown(f"**{t('projects', lang)}**")
     projects = summary.zone_projects(dataset, zone_id)
@@ -106,10 +111,10 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str) -> None:
         if not any(projects["provenance"] == "article"):
             st.caption(t("no_projects", lang))
     st.page_link("pages/projects.py", label=t("more_projects", lang), icon=":material/list_alt:",
-                 query_params=frame.link_params(zone=zone_id))
+                 query_params=frame.link_params(zone=zone_id, **_month_param(dataset, month)))
 
 
-def corps_summary(dataset: Dataset, table, lang: str) -> None:
+def corps_summary(dataset: Dataset, table, lang: str, month: str | None = None) -> None:
     """The article's first-half figures, exactly as printed, plus the derived progress of additive ones."""
     st.subheader(t("corps_summary", lang), anchor=False)
     st.caption(t("corps_summary_source", lang))
@@ -122,7 +127,7 @@ def corps_summary(dataset: Dataset, table, lang: str) -> None:
         _html("".join(cards[:half]))
     with right:
         _html("".join(cards[half:]))
-    month = latest_month(dataset)
+    month = month or latest_month(dataset)
     rows = [] if month is None else [
         r for r in summary.headline_rows(table, dataset, CORPS, month, lang, headline_only=False) if r.derived]
     if month is None:
@@ -131,5 +136,5 @@ def corps_summary(dataset: Dataset, table, lang: str) -> None:
         st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month_label(month, lang))}")
         headline_table(rows, lang)
     st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
-                 query_params=frame.link_params())
+                 query_params=frame.link_params(**_month_param(dataset, month)))
     st.caption(t("click_hint", lang))
