@@ -260,6 +260,7 @@ def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
         folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
                       interactive=False).add_to(labels)
     labels.add_to(m)
+    m.add_child(_FocusWithoutScrolling())  # or the first click on a partly scrolled-out map is lost
     return m
 
 
@@ -301,7 +302,6 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_Legend(legend))
-    pass  # m.add_child(_FocusWithoutScrolling())  # or the first click on a partly scrolled-out map is lost
     # Frame the zones (the river band), not all of Xiaoshan: the south holds no zone.
     fit_to(m, features)
     return localize(m)
