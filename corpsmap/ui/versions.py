@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from corpsmap import changes, summary
-from corpsmap.data import DataError, Dataset, Problem
+from corpsmap.data import CORPS, DataError, Dataset, Problem
 from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import progress_table, status_changes
 from corpsmap.store import NoChange, StaleVersion, StoreError, Upload, Version
@@ -95,25 +95,27 @@ def light_view(lights: pd.DataFrame, dataset: Dataset, lang: str) -> None:
         st.caption(t("lights_none", lang))
         return
     zones = {r["zone_id"]: name_of(r, lang, "short") for r in dataset.zones.to_dict("records")}
-    zones["all"] = t("corps_row", lang)
+    zones[CORPS] = t("corps_row", lang)
     indicators = {r["indicator_id"]: r for r in dataset.indicators.to_dict("records")}
+    colour = summary.STATUS_COLORS
+    # A light "moves" when its colour does (no target → no data stays grey); those first, zones before the corps.
+    moved_first = lights.assign(
+        moved=[colour[b] != colour[a] for b, a in zip(lights["status_before"], lights["status_after"])],
+        corps=lights["zone_id"] == CORPS,
+    ).sort_values(["moved", "corps"], ascending=[False, True], kind="stable")
     body = []
-    moved_first = lights.assign(moved=lights["status_before"] != lights["status_after"]).sort_values(
-        "moved", ascending=False, kind="stable")
     for r in moved_first.itertuples(index=False):
         ind = indicators.get(r.indicator_id)
         decimals = int(ind["decimals"]) if ind else 2
-        moved = r.status_before != r.status_after
         body.append(
-            f"<tr{' class=moved' if moved else ''}><td>{escape(zones.get(r.zone_id, r.zone_id))}</td>"
+            f"<tr{' class=moved' if r.moved else ''}><td>{escape(zones.get(r.zone_id, r.zone_id))}</td>"
             f"<td>{escape(name_of(ind, lang) if ind else r.indicator_id)}</td>"
             f"<td>{escape(_months(r.month_before, r.month_after, lang))}</td>"
             f"<td class=num>{escape(summary.format_number(r.actual_before, decimals))} → "
             f"{escape(summary.format_number(r.actual_after, decimals))}</td>"
             f"<td>{_light(r.status_before, lang)} → {_light(r.status_after, lang)}</td></tr>")
     head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("zone", "indicator", "month", "actual", "status"))
-    moved = int((lights["status_before"] != lights["status_after"]).sum())
-    st.caption(t("lights_moved", lang, moved=moved, values=len(lights)))
+    st.caption(t("lights_moved", lang, moved=int(moved_first["moved"].sum()), values=len(lights)))
     frame.html(f"<div class='table-scroll'><table class='lights'><tr>{head}</tr>{''.join(body)}</table></div>",
                _CSS)
 
