@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from corpsmap.changes import to_csv_text
 from corpsmap.data import load_dataset
-from tests.browser import outside_requests, start_app, wait_for_rerun
+from tests.browser import MAP_IFRAME, click_latlng, outside_requests, start_app, wait_for_rerun
 
 SOURCES = to_csv_text("sources", load_dataset().sources)
 
@@ -88,10 +88,18 @@ def test_project_form_edit_is_previewed_and_published(page, internal_app):
     box.fill("ex-internal-1")
     page.keyboard.press("Enter")
     wait_for_rerun(page)
+    # A click on the map sets the position: (30.24, 120.40) lies in 临空, where this project is.
+    page.frame_locator(MAP_IFRAME).first.locator(".leaflet-overlay-pane path").first.wait_for(timeout=30_000)
+    click_latlng(page, page.locator(MAP_IFRAME).first.element_handle().content_frame(), 30.24, 120.40)
+    wait_for_rerun(page)
     page.get_by_label("Name (Chinese)").fill("【示例】改名后的项目")
     page.get_by_role("button", name="Preview the change").click()
     page.get_by_text("Preview: Project ex-internal-1").wait_for()
     page.get_by_text("projects: 0 added · 1 changed · 0 removed").wait_for()
+    # the changed cells, old → new: the name, and the position the click set (approximate, from a small map)
+    for cell in ("【示例】改名后的项目", "approximate"):
+        page.get_by_text(cell, exact=True).first.wait_for(state="attached")
+    assert page.get_by_text("30.24", exact=False).count() > 0
     page.get_by_role("button", name="Publish").click()
     page.get_by_text("Published as version").wait_for()
     page.goto(internal_app + "/history?lang=en")
