@@ -203,7 +203,15 @@ def online_tiles() -> bool:
 # Less empty space above the title (on a 1080p meeting-room screen the map should get the height), but the
 # version line, the first element, must clear Streamlit's 60 px header bar.
 _PAGE_CSS = ("<style>[data-testid='stMainBlockContainer']{padding-top:3.9rem;padding-bottom:1rem}"
-             ".st-key-version_line p{margin-bottom:0}</style>")
+             ".st-key-version_line p{margin-bottom:0}"
+             # Printing a page for the meeting folder: no sidebar, header or buttons; the page's full width;
+             # tables wrap instead of being cut at the paper's edge.
+             "@media print{[data-testid='stSidebar'],[data-testid='stHeader'],[data-testid='stToolbar'],"
+             "[data-testid='stSidebarCollapsedControl'],.stButton,[data-testid='stBaseButton-secondary']"
+             "{display:none!important}"
+             "[data-testid='stMainBlockContainer']{padding:0!important;max-width:100%!important}"
+             ".table-scroll{overflow:visible!important}table{page-break-inside:auto}"
+             "tr{page-break-inside:avoid}}</style>")
 
 
 def sidebar() -> None:
