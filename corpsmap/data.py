@@ -6,8 +6,6 @@ breaks a spreadsheet gets one error listing every bad cell by file, row, column 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields
@@ -432,7 +430,4 @@ def upload_to_csv_text(content: bytes, filename: str) -> str:
     """The CSV text of an uploaded .csv or of the first sheet of an .xlsx (see `corpsmap.uploads`)."""
     from corpsmap.uploads import read_upload
 
-    sheet = read_upload(content, filename)[0]
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(sheet.rows)
-    return buffer.getvalue()
+    return read_upload(content, filename)[0].csv_text()

@@ -68,6 +68,12 @@ class Sheet:
     rows: tuple[tuple[str, ...], ...]
     encoding: str = _UTF8
 
+    def csv_text(self) -> str:
+        """The sheet as CSV text (what the data tables are parsed from)."""
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(self.rows)
+        return buffer.getvalue()
+
 
 def read_upload(content: bytes, filename: str) -> list[Sheet]:
     """Every sheet of an uploaded .xlsx, or the one table of a .csv; DataError naming the file if unsafe."""

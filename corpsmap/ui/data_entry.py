@@ -23,23 +23,22 @@ from corpsmap.data import (
     TABLES,
     DataError,
     Dataset,
-    upload_to_csv_text,
 )
 from corpsmap.export import XLSX_MIME
 from corpsmap.i18n import month_label, name_of, t
-from corpsmap.progress import months, next_month, progress_table, zone_order
+from corpsmap.progress import months, next_month, zone_order
 from corpsmap.project_map import project_base_map
 from corpsmap.store import Upload
 from corpsmap.ui import frame, versions
-from corpsmap.uploads import MAX_BYTES, read_upload
+from corpsmap.uploads import read_upload
 
 CSV_BOM = "\ufeff"  # Excel opens a CSV as UTF-8 only with it
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _template(number: int, zone_ids: tuple[str, ...], month: str) -> bytes:
-    dataset = frame.full_dataset(number)
-    return report.build_template(dataset, progress_table(dataset), list(zone_ids), month, number)
+    return report.build_template(frame.full_dataset(number), frame.full_progress(number), list(zone_ids), month,
+                                 number)
 
 
 def _take_file(key: str, upload, lang: str, make) -> None:
@@ -53,8 +52,6 @@ def _take_file(key: str, upload, lang: str, make) -> None:
         return
     based_on = frame.latest_version()
     try:
-        if len(content) > MAX_BYTES:  # read_upload says so too; refuse before hashing more work
-            read_upload(content, upload.name)
         pending = versions.prepare(make(content, upload.name, based_on))
     except DataError as exc:
         st.session_state[f"{key}_seen"] = (digest, exc)
@@ -129,7 +126,7 @@ def _table_upload(key: str, name: str, lang: str, label_key: str) -> None:
             sheets = read_upload(content, filename)
             if sheets and sheets[0].encoding != "utf-8":
                 st.info(t("data_encoding_note", lang, file=frame.md_escape(filename), encoding=sheets[0].encoding))
-            text = upload_to_csv_text(content, filename)
+            text = sheets[0].csv_text()
             kind = "projects" if name == "projects" else "table"
             return versions.Pending(kind, f"{TABLES[name].file} ← {filename}", based_on,
                                     _table_change(name, text, filename),
