@@ -13,9 +13,12 @@ if not frame.INTERNAL:
 
 report_tab, projects_tab, tables_tab = st.tabs([t("data_tab_report", lang), t("data_tab_projects", lang),
                                                 t("data_tab_tables", lang)])
+# Every tab is drawn on each run: read the latest version once for all three.
+number = frame.latest_version()
+dataset = frame.full_dataset(number)
 with report_tab:
-    data_entry.report_section(lang)
+    data_entry.report_section(dataset, number, lang)
 with projects_tab:
-    data_entry.projects_section(lang)
+    data_entry.projects_section(dataset, number, lang)
 with tables_tab:
-    data_entry.tables_section(lang)
+    data_entry.tables_section(number, lang)

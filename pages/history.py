@@ -11,8 +11,7 @@ st.title(t("page_history", lang), anchor=False)
 if not frame.INTERNAL:
     st.info(t("history_internal_only", lang))
     st.stop()
-store = frame.store()
-history = store.versions()
+history = frame.history()
 versions.published_notice("rollback", lang)
 st.dataframe(versions.version_rows(history, lang), hide_index=True, width="stretch")
 
@@ -25,12 +24,12 @@ st.query_params["v"] = str(number)
 version = frame.version_info(number)
 st.caption(frame.version_text(version, lang))
 if version.upload_id:
-    filename, content = store.upload(version.upload_id)
+    filename, content = frame.upload(version.upload_id)
     st.download_button(t("history_download_upload", lang, file=frame.md_text(filename)), content, file_name=filename,
                        key="history_upload")
 st.page_link(frame.map_page(), label=t("history_preview", lang, number=number), icon=":material/visibility:",
              query_params=frame.link_params(version=str(number)))
-versions.diff_view(store.diff(number), lang)
+versions.diff_view(frame.version_diff(number), lang)
 
 latest = frame.latest_version()
 if number != latest:
@@ -41,7 +40,7 @@ if number != latest:
         st.info(t("need_author", lang))
     if st.button(t("rollback", lang, number=number), key="rollback", disabled=not author, type="primary"):
         try:
-            done = store.rollback(number, author=author)
+            done = frame.store().rollback(number, author=author)
         except NoChange:
             st.info(t("diff_nothing", lang))
         else:

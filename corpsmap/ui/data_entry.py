@@ -41,6 +41,12 @@ def _template(number: int, zone_ids: tuple[str, ...], month: str) -> bytes:
                                  number)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _table_csv(number: int, name: str) -> bytes:
+    """Table `name` of version `number` as a CSV file Excel opens (written once, not on every rerun)."""
+    return (CSV_BOM + changes.to_csv_text(name, frame.full_dataset(number).tables[name])).encode("utf-8")
+
+
 def _take_file(key: str, upload, lang: str, make) -> None:
     """Turn an uploaded file into a pending change once: `make(content, filename, based_on)` → Pending."""
     content = upload.getvalue()
@@ -61,13 +67,11 @@ def _take_file(key: str, upload, lang: str, make) -> None:
     versions.set_pending(key, pending)
 
 
-def report_section(lang: str) -> None:
+def report_section(dataset: Dataset, number: int, lang: str) -> None:
     """Template download and upload of the monthly report, for one zone or all."""
     key = "report"
     st.write(t("report_intro", lang))
     versions.published_notice(key, lang)
-    number = frame.latest_version()
-    dataset = frame.full_dataset(number)
     zones = zone_order(dataset)
     names = {r["zone_id"]: name_of(r, lang) for r in dataset.zones.to_dict("records")}
     choice = st.selectbox(t("report_zone", lang), [report.ALL_ZONES, *zones], key="report_zone",
@@ -137,14 +141,12 @@ def _table_upload(key: str, name: str, lang: str, label_key: str) -> None:
         versions.review(pending, key, lang)
 
 
-def tables_section(lang: str) -> None:
+def tables_section(number: int, lang: str) -> None:
     """Download any table of the latest version as CSV; replace it from a spreadsheet."""
     st.write(t("tables_intro", lang))
     name = st.selectbox(t("data_table", lang), list(TABLES), key="data_table", format_func=lambda n: f"{n}.csv")
     versions.published_notice(f"tables_{name}", lang)
-    number = frame.latest_version()
-    text = changes.to_csv_text(name, frame.full_dataset(number).tables[name])
-    st.download_button(t("data_download_current", lang), (CSV_BOM + text).encode("utf-8"),
+    st.download_button(t("data_download_current", lang), _table_csv(number, name),
                        file_name=TABLES[name].file, mime="text/csv", key="data_download", icon=":material/download:")
     _table_upload(f"tables_{name}", name, lang, "tables_upload")
 
@@ -162,13 +164,11 @@ def _position_picker(dataset: Dataset, lat: float | None, lon: float | None, lan
     return (round(point["lat"], 6), round(point["lng"], 6)) if point else None
 
 
-def projects_section(lang: str) -> None:
+def projects_section(dataset: Dataset, number: int, lang: str) -> None:
     """Add or edit one project in a form (position by a click on the map), or upload the project sheet."""
     key = "project_form"
     st.write(t("projects_intro", lang))
     versions.published_notice(key, lang)
-    number = frame.latest_version()
-    dataset = frame.full_dataset(number)
     projects = dataset.projects.set_index("project_id", drop=False)
     new = "__new__"
     picked = st.selectbox(t("projects_pick", lang), [new, *projects.index], key="project_pick",

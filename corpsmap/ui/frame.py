@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
 from corpsmap import geo
+from corpsmap.changes import TableDiff
 from corpsmap.data import DataError, Dataset
 from corpsmap.i18n import LANGS, month_label, normalize_lang, t
 from corpsmap.progress import progress_table
@@ -79,6 +80,7 @@ def preview_version() -> int | None:
     latest = latest_version()
     if not raw.isdigit() or not 1 <= int(raw) <= latest:
         st.warning(t("unknown_version", lang(), value=md_escape(raw), latest=latest))
+        st.query_params.pop("version")  # said once: the rest of this run (and links) show the latest
         return None
     return None if int(raw) == latest else int(raw)
 
@@ -92,21 +94,47 @@ def version_info(number: int | None = None) -> Version:
     return _version(number or shown_version())
 
 
+@st.cache_data(max_entries=2, show_spinner=False)
+def _history(latest: int) -> list[Version]:
+    return store().versions()
+
+
+def history() -> list[Version]:
+    """Every version, newest first (read again only when a new one is published)."""
+    return _history(latest_version())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def version_diff(number: int) -> dict[str, TableDiff]:
+    """What version `number` changed (see Store.diff): a version never changes, so this is worked out once."""
+    return store().diff(number)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def upload(upload_id: int) -> tuple[str, bytes]:
+    """(file name, content) of a stored upload, read once rather than on every rerun."""
+    return store().upload(upload_id)
+
+
 def dataset() -> Dataset:
     """The data of the shown version (public rows only in the public demo)."""
     return _dataset(shown_version(), INTERNAL)
 
 
+def _intranet_only() -> None:
+    if not INTERNAL:
+        raise RuntimeError("non-public rows are for intranet mode only")
+
+
 def full_dataset(number: int) -> Dataset:
     """Every row of version `number`, non-public ones included: for the intranet's editing pages only."""
-    if not INTERNAL:
-        raise RuntimeError("the full data set is for intranet mode only")
+    _intranet_only()
     return _dataset(number, True)
 
 
 def full_progress(number: int) -> pd.DataFrame:
     """序时进度 of every row of version `number` (intranet editing pages only), cached like `progress`."""
-    full_dataset(number)  # the same guard
+    _intranet_only()
     return _progress(number, True)
 
 
