@@ -108,11 +108,13 @@ VISITOR = User("visitor", "", Role.VISITOR)
 class PermissionDenied(Exception):
     """`user` may not do `action` (for `zone_id`); the message says who, what and which zone."""
 
-    def __init__(self, user: User, action: Action, zone_id: str | None = None):
+    def __init__(self, user: User, action: Action, zone_id: str | None = None, what: str | None = None):
         self.user, self.action, self.zone_id = user, action, zone_id
         where = f" for zone {zone_id}" if zone_id else ""
         if PERMISSIONS[action].zone_scoped and user.role is Role.ZONE_EDITOR and not zone_id:
             where = " without naming a zone"
+        if what:  # e.g. "the corps-wide table indicators"
+            where = f" {what}"
         super().__init__(f"{user.describe()} may not {action.value}{where}")
 
 

@@ -56,6 +56,7 @@ versions = Table(
     Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=True),
     Column("data_month", String(7), nullable=True),  # latest month with observations at this version
     Column("summary", Text, nullable=False, default="{}"),  # JSON: rows added/changed/removed per table
+    Column("submitted_by", String(200), nullable=True),  # a zone editor whose submission an admin published
 )
 
 users = Table(
@@ -78,6 +79,29 @@ user_zones = Table(
     # No foreign key: zones are versioned rows, and an account outlives the version it was bound in.
     Column("zone_id", String(100), nullable=False),
     PrimaryKeyConstraint("user_id", "zone_id"),
+)
+
+# Changes a zone editor submitted, waiting for an admin to publish or reject them. `spec` (JSON) and the upload
+# are enough to work the change out again on whatever version is current when it is published.
+submissions = Table(
+    "submissions", metadata,
+    Column("submission_id", Integer, primary_key=True),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("zone_ids", String(1000), nullable=False),  # the zones it touches, comma-separated
+    Column("month", String(7), nullable=True),
+    Column("based_on", Integer, nullable=False),
+    Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=True),
+    Column("comment", Text, nullable=False, default=""),
+    Column("status", String(12), nullable=False),  # waiting, published, rejected, withdrawn
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_by", String(200), nullable=True),
+    Column("decision_note", Text, nullable=False, default=""),
+    Column("version", Integer, ForeignKey("versions.number"), nullable=True),
+    Index("ix_submissions_status", "status", "submitted_at"),
 )
 
 # What login throttling reads: every attempt, by the name typed (known or not) and by client.

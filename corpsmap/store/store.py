@@ -60,6 +60,7 @@ class Version:
     upload_id: int | None
     data_month: str | None
     summary: dict[str, dict[str, int]]
+    submitted_by: str | None = None  # the zone editor whose submission this version published
 
 
 @dataclass(frozen=True)
@@ -181,13 +182,17 @@ class Store:
 
     # Writing ---------------------------------------------------------------------------------------------
     def publish(self, change: Callable[[Dataset], Dataset], *, kind: str, author: str, comment: str = "",
-                based_on: int | None = None, upload: Upload | None = None, restores: int | None = None,
-                force: bool = False) -> Version:
+                based_on: int | None = None, upload: Upload | int | None = None, restores: int | None = None,
+                force: bool = False, submitted_by: str | None = None,
+                then: Callable[[Connection, int, dict[str, changes.TableDiff]], None] | None = None) -> Version:
         """Apply `change` to the current version and store the result as the next version.
 
         `change` gets the current data set and returns the new one, validated (it may raise DataError). If
         `based_on` is given and another version was published since, StaleVersion is raised unless `force`.
-        Everything happens in one transaction: on any error nothing is stored.
+        Everything happens in one transaction: on any error nothing is stored. `upload` is the file the change
+        came from, or the id of one stored already (`store_upload`, for a submission published later).
+        `then(conn, number, diffs)` runs last inside the same transaction (an audit entry, a submission's
+        status), so it lands with the version or not at all.
         """
         if kind not in KINDS:
             raise ValueError(f"unknown kind of version {kind!r}")
@@ -207,14 +212,16 @@ class Store:
                 if not diffs:
                     raise NoChange("this changes nothing: every value is the same as in the current version")
                 number = current + 1
-                upload_id = self._store_upload(conn, upload) if upload else None
+                upload_id = self._store_upload(conn, upload) if isinstance(upload, Upload) else upload
                 conn.execute(insert(versions).values(
                     number=number, published_at=_now(), author=author[:200], kind=kind, comment=comment.strip(),
                     based_on=based_on, restores=restores, upload_id=upload_id,
-                    data_month=_data_month(new),
+                    data_month=_data_month(new), submitted_by=submitted_by,
                     summary=json.dumps({name: d.counts() for name, d in diffs.items()})))
                 for name, diff in diffs.items():
                     self._write(conn, name, diff, number)
+                if then is not None:
+                    then(conn, number, diffs)
                 if os.environ.get(_PAUSE_ENV):  # tests only: hold the transaction open to kill the process
                     Path(os.environ[_PAUSE_ENV]).write_text("in transaction")
                     time.sleep(60)
@@ -230,6 +237,11 @@ class Store:
         if self.backend == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
         # SQLite: BEGIN IMMEDIATE (see _sqlite_setup) already holds the database's write lock.
+
+    def store_upload(self, upload: Upload) -> int:
+        """Keep a file on its own (a submission's, before any version uses it); returns its id."""
+        with self.engine.begin() as conn:
+            return self._store_upload(conn, upload)
 
     @staticmethod
     def _store_upload(conn: Connection, upload: Upload) -> int:
@@ -275,4 +287,4 @@ def _version(row) -> Version:
     return Version(number=row["number"], published_at=published, author=row["author"],
                    kind=row["kind"], comment=row["comment"] or "", based_on=row["based_on"],
                    restores=row["restores"], upload_id=row["upload_id"], data_month=row["data_month"],
-                   summary=json.loads(row["summary"] or "{}"))
+                   summary=json.loads(row["summary"] or "{}"), submitted_by=row["submitted_by"])
