@@ -2,16 +2,18 @@
 
 import streamlit as st
 
+from corpsmap.accounts import Action, can
 from corpsmap.assets import install_static_assets
 from corpsmap.config import ROOT
 from corpsmap.i18n import t
-from corpsmap.ui import frame
+from corpsmap.ui import frame, session
 
 st.set_page_config(page_title="萧山兵团会战作战图 · Xiaoshan Corps Campaign Map",
                    page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")  # a local icon: no font CDN
 install_static_assets()  # cheap when the files are already in place
 
 lang = frame.lang()
+user = session.identify()  # who is asking decides which pages exist for them: others are "not found"
 pages = [
     st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:", url_path="home", default=True),
     st.Page("pages/indicators.py", title=t("page_indicators", lang), icon=":material/monitoring:",
@@ -19,10 +21,13 @@ pages = [
     st.Page("pages/projects.py", title=t("page_projects", lang), icon=":material/list_alt:", url_path="projects"),
     st.Page("pages/about.py", title=t("page_about", lang), icon=":material/description:", url_path="about"),
 ]
-if frame.INTERNAL:  # the public demo is read-only
-    pages += [st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"),
-              st.Page("pages/history.py", title=t("page_history", lang), icon=":material/history:",
-                      url_path="history")]
+if can(user, Action.UPLOAD_REPORT, next(iter(user.zones), None)):  # zone editors and admins
+    pages.append(st.Page("pages/data.py", title=t("page_data", lang), icon=":material/upload_file:", url_path="data"))
+if can(user, Action.VIEW_INTERNAL):
+    pages.append(st.Page("pages/history.py", title=t("page_history", lang), icon=":material/history:",
+                         url_path="history"))
+if can(user, Action.READ_AUDIT):
+    pages.append(st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/policy:", url_path="audit"))
 # The map is the home page ("/"); the same page also answers at "/map" so that links of both forms work.
 pages.append(st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:",
                      url_path=frame.MAP_URL_PATH, visibility="hidden"))

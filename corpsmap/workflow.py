@@ -87,7 +87,10 @@ def apply(spec: ChangeSpec, content: bytes, current: Dataset, today: date | None
         row = pd.DataFrame(list(spec.rows))[[c.name for c in TABLES["projects"].columns]]
         return changes.upsert(current, "projects", row, spec.label), [], None
     sheets = read_upload(content, spec.filename)
-    return changes.replace_from_text(current, spec.table or "projects", sheets[0].csv_text(), spec.filename), [], None
+    notes = [] if sheets[0].encoding == "utf-8" else [  # a spreadsheet saved as GBK, say: worth a look
+        Problem(spec.filename, None, None, sheets[0].encoding, f"read as {sheets[0].encoding}")]
+    table = spec.table or "projects"
+    return changes.replace_from_text(current, table, sheets[0].csv_text(), spec.filename), notes, None
 
 
 def touched(diffs: dict[str, changes.TableDiff]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -291,14 +294,18 @@ def submission_content(store: Store, submission: Submission) -> bytes:
     return store.upload(submission.upload_id)[1] if submission.upload_id else b""
 
 
-def publish_submission(store: Store, user: User, number: int, *, force: bool = False, comment: str = "",
-                       client: str = "", today: date | None = None) -> Version:
-    """An admin publishes a waiting submission; the version keeps who submitted it and who published it."""
+def publish_submission(store: Store, user: User, number: int, *, based_on: int | None = None, force: bool = False,
+                       comment: str = "", client: str = "", today: date | None = None) -> Version:
+    """An admin publishes a waiting submission; the version keeps who submitted it and who published it.
+
+    `based_on` is the version the admin previewed it on (default: the one it was submitted on); StaleVersion
+    if another was published since, unless `force`.
+    """
     submission = get_submission(store, number)
     if submission.status != "waiting":
         raise StoreError(f"submission {number} is {submission.status}, not waiting")
     return _publish(store, user, submission.spec, submission_content(store, submission),
-                    upload=submission.upload_id, based_on=submission.based_on,
+                    upload=submission.upload_id, based_on=based_on or submission.based_on,
                     comment=comment or submission.comment or submission.label, force=force, client=client,
                     today=today, submission=submission)
 
@@ -341,13 +348,18 @@ def rollback(store: Store, user: User, to: int, *, client: str = "") -> Version:
     return version
 
 
+def check_template(user: User, zone_ids: list[str]) -> None:
+    """PermissionDenied unless `user` may have the report template of every zone in `zone_ids`."""
+    if not zone_ids:
+        require(user, Action.DOWNLOAD_TEMPLATE)
+    for zone in zone_ids:
+        require(user, Action.DOWNLOAD_TEMPLATE, None if zone == report.ALL_ZONES else zone)
+
+
 def template(user: User, dataset: Dataset, progress: pd.DataFrame, zone_ids: list[str], month: str,
              version: int) -> bytes:
     """The monthly report template, for zones the user may report for (PermissionDenied otherwise)."""
-    for zone in zone_ids:
-        require(user, Action.DOWNLOAD_TEMPLATE, None if zone == report.ALL_ZONES else zone)
-    if report.ALL_ZONES in zone_ids and user.role is not Role.ADMIN:
-        raise PermissionDenied(user, Action.DOWNLOAD_TEMPLATE, what="for all zones")
+    check_template(user, zone_ids)
     return report.build_template(dataset, progress, zone_ids, month, version)
 
 

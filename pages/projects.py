@@ -66,10 +66,12 @@ else:
     with right:  # first: the table is quick to build, so it shows while the map is drawn
         buttons = st.columns([1, 1, 2], vertical_alignment="center")
         # Files are built only when clicked: an Excel file of thousands of rows would slow every filter change.
-        buttons[0].download_button(t("export_csv", lang), partial(export.to_csv_bytes, rows, lang),
+        buttons[0].download_button(t("export_csv", lang),
+                                   frame.recorded(partial(export.to_csv_bytes, rows, lang), "projects.csv"),
                                    file_name="projects.csv", mime="text/csv", key="export_csv",
                                    icon=":material/download:", on_click="ignore")
-        buttons[1].download_button(t("export_xlsx", lang), partial(export.to_xlsx_bytes, rows, lang),
+        buttons[1].download_button(t("export_xlsx", lang),
+                                   frame.recorded(partial(export.to_xlsx_bytes, rows, lang), "projects.xlsx"),
                                    file_name="projects.xlsx", mime=export.XLSX_MIME, key="export_xlsx",
                                    icon=":material/download:", on_click="ignore")
         buttons[2].caption(t("export_caption", lang, count=len(found)))

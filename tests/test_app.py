@@ -12,10 +12,12 @@ PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.
 ZONES = load_dataset().zones.set_index("zone_id")
 
 
-def run_app(page: str | None = None, **query) -> AppTest:
+def run_app(page: str | None = None, token: str | None = None, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
+    if token:  # as if the browser had sent the session cookie
+        at.session_state["_token"] = token
     at.run()
     if page:
         at.switch_page(page)
@@ -29,29 +31,90 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+SECRET = "app-test-session-secret-0123456789abcdef"
+
+
+def signed_in(monkeypatch, username: str, role: str, zones=()) -> str:
+    """Intranet mode and a real account in the app's store; returns its session token."""
+    from corpsmap import accounts
+    from corpsmap.store import open_store
+    from corpsmap.ui import session
+
+    monkeypatch.setattr(session, "INTRANET", True)
+    monkeypatch.setenv("CORPSMAP_SESSION_SECRET", SECRET)
+    store = open_store()  # the store the app under test opens (conftest points it at a throwaway folder)
+    user = accounts.get_user(store, username) or accounts.add_user(
+        store, username, role, password="app test password 1", zones=zones, actor="test")
+    return accounts.issue_token(user, SECRET, 3600)
+
+
 @pytest.fixture
 def internal(monkeypatch):
-    """Intranet mode: every page listed, non-public rows shown."""
-    from corpsmap.ui import frame
-
-    monkeypatch.setattr(frame, "INTERNAL", True)
+    """Intranet mode, signed in as an admin: every page listed, non-public rows shown."""
+    return signed_in(monkeypatch, "apptest-admin", "admin")
 
 
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_runs(page, lang, internal):
-    at = run_app(page, lang=lang)
+    at = run_app(page, token=internal, lang=lang)
     assert not at.exception, at.exception
 
 
-def test_public_demo_has_no_data_upload():
+@pytest.mark.parametrize("page", ["pages/data.py", "pages/history.py", "pages/audit.py"])
+def test_public_demo_has_no_data_history_or_audit_page(page):
     at = run_app()
+    with pytest.raises(ValueError):
+        at.switch_page(page).run()
+
+
+@pytest.mark.parametrize("role, pages", [
+    ("viewer", {"pages/history.py"}),
+    ("zone_editor", {"pages/history.py", "pages/data.py"}),
+    ("admin", {"pages/history.py", "pages/data.py", "pages/audit.py"}),
+])
+def test_each_role_gets_its_pages_and_no_others(monkeypatch, role, pages):
+    token = signed_in(monkeypatch, f"apptest-{role}", role, zones=["linkong"] if role == "zone_editor" else ())
+    at = run_app(token=token)
+    for page in ("pages/data.py", "pages/history.py", "pages/audit.py"):
+        if page in pages:
+            at.switch_page(page).run()
+            assert not at.exception, at.exception
+        else:
+            with pytest.raises(ValueError):
+                at.switch_page(page).run()
+
+
+def test_an_intranet_visitor_sees_a_sign_in_form_and_public_rows_only(monkeypatch):
+    signed_in(monkeypatch, "apptest-admin", "admin")
+    at = run_app("pages/projects.py")
+    assert at.text_input(key="login_name") is not None
+    assert "ex-internal-1" not in texts(at)
     with pytest.raises(ValueError):
         at.switch_page("pages/data.py").run()
 
 
+def test_a_forged_token_is_a_visitor(monkeypatch):
+    token = signed_in(monkeypatch, "apptest-admin", "admin")
+    at = run_app(token=token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+    assert not at.exception
+    with pytest.raises(ValueError):
+        at.switch_page("pages/audit.py").run()
+
+
+def test_a_zone_editor_reports_for_their_zone_only(monkeypatch):
+    token = signed_in(monkeypatch, "apptest-li", "zone_editor", zones=["linkong"])
+    at = run_app("pages/data.py", token=token)
+    assert not at.exception, at.exception
+    assert at.selectbox(key="report_zone").options == ["临空"]  # no other zone, no "all zones"
+    assert [tab.label for tab in at.tabs] == ["月度报送", "项目", "待发布"]  # no table replacement
+    picked = at.selectbox(key="project_pick").options
+    assert len(picked) > 1 and set(picked) >= {"ex-internal-1 · 【示例·内部】未公开洽谈项目"} and all(p.startswith(("＋", "ex-lk-", "ex-internal-1")) for p in picked), picked
+    assert "已登录：apptest-li（兵团填报员）" in texts(at)
+
+
 def test_data_page_offers_every_table_in_internal_mode(internal):
-    at = run_app("pages/data.py")
+    at = run_app("pages/data.py", token=internal)
     assert at.selectbox(key="data_table").options == ["sources.csv", "platforms.csv", "industry_chains.csv",
                                                         "zones.csv", "projects.csv", "indicators.csv",
                                                         "observations.csv", "targets.csv"]

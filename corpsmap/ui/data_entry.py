@@ -1,20 +1,23 @@
 """The intranet's data page: the monthly report round trip, project edits and table replacements.
 
 Each section turns what the user gives (a filled template, a form, a sheet) into a `versions.Pending` change
-once, shows its preview, and publishes it as a new version or discards it.
+once, shows its preview, and publishes it as a new version (admins), submits it for publication (zone
+editors) or discards it. A zone editor is offered their own zones only; corpsmap.workflow refuses the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import date
+from functools import partial
 
 import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from corpsmap import changes, report
+from corpsmap import changes, report, workflow
+from corpsmap.accounts import Action, PermissionDenied, Role, can
 from corpsmap.data import (
     AMOUNT_KINDS,
     LOCATION_PRECISIONS,
@@ -28,9 +31,9 @@ from corpsmap.export import XLSX_MIME
 from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import months, next_month, zone_order
 from corpsmap.project_map import project_base_map
-from corpsmap.store import Upload
-from corpsmap.ui import frame, versions
-from corpsmap.uploads import read_upload
+from corpsmap.store import StaleVersion, StoreError
+from corpsmap.ui import frame, session, versions
+from corpsmap.workflow import ChangeSpec
 
 CSV_BOM = "\ufeff"  # Excel opens a CSV as UTF-8 only with it
 
@@ -47,24 +50,36 @@ def _table_csv(number: int, name: str) -> bytes:
     return (CSV_BOM + changes.to_csv_text(name, frame.full_dataset(number).tables[name])).encode("utf-8")
 
 
-def _take_file(key: str, upload, lang: str, make) -> None:
-    """Turn an uploaded file into a pending change once: `make(content, filename, based_on)` → Pending."""
+def _show_failure(exc: Exception, lang: str, file: str) -> None:
+    if isinstance(exc, DataError):
+        versions.show_data_error(exc, lang, file)
+    else:
+        versions.show_refusal(exc, lang)
+
+
+def _take_file(key: str, upload, lang: str, spec: ChangeSpec) -> None:
+    """Turn an uploaded file into a pending change once (a rerun shows the first outcome again)."""
     content = upload.getvalue()
     digest = hashlib.sha256(content).hexdigest()
     seen = st.session_state.get(f"{key}_seen")
-    if seen and seen[0] == digest:  # the same file on a rerun: show the first outcome, do not read it again
-        if isinstance(seen[1], DataError):
-            versions.show_data_error(seen[1], lang, upload.name)
+    if seen and seen[0] == digest:  # the same file on a rerun: do not read it again
+        if seen[1] is not None:
+            _show_failure(seen[1], lang, upload.name)
         return
-    based_on = frame.latest_version()
     try:
-        pending = versions.prepare(make(content, upload.name, based_on))
-    except DataError as exc:
+        pending = versions.prepare(spec, content, frame.latest_version(), comment=spec.label)
+    except (DataError, PermissionDenied) as exc:
         st.session_state[f"{key}_seen"] = (digest, exc)
-        versions.show_data_error(exc, lang, upload.name)
+        _show_failure(exc, lang, upload.name)
         return
     st.session_state[f"{key}_seen"] = (digest, None)
     versions.set_pending(key, pending)
+
+
+def my_zones(dataset: Dataset) -> list[str]:
+    """The zones this person reports for, along the river: all for an admin, their own for a zone editor."""
+    user = frame.current_user()
+    return [z for z in zone_order(dataset) if can(user, Action.UPLOAD_REPORT, z)]
 
 
 def report_section(dataset: Dataset, number: int, lang: str) -> None:
@@ -72,29 +87,30 @@ def report_section(dataset: Dataset, number: int, lang: str) -> None:
     key = "report"
     st.write(t("report_intro", lang))
     versions.published_notice(key, lang)
-    zones = zone_order(dataset)
+    user = frame.current_user()
+    zones = my_zones(dataset)
     names = {r["zone_id"]: name_of(r, lang) for r in dataset.zones.to_dict("records")}
-    choice = st.selectbox(t("report_zone", lang), [report.ALL_ZONES, *zones], key="report_zone",
+    everything = [report.ALL_ZONES] if user.role is Role.ADMIN else []
+    choice = st.selectbox(t("report_zone", lang), [*everything, *zones], key="report_zone",
                           format_func=lambda z: t("report_all_zones", lang) if z == report.ALL_ZONES else names[z])
     chosen = zones if choice == report.ALL_ZONES else [choice]
     known = months(dataset)
     options = _report_months(known)
     month = st.selectbox(t("report_month", lang), options, index=len(options) - 1, key="report_month",
                          format_func=lambda m: month_label(m, lang))
-    st.download_button(t("report_download", lang), _template(number, tuple(chosen), month),
-                       file_name=report.report_filename([choice], month), mime=XLSX_MIME, key="report_template",
-                       icon=":material/download:")
+    workflow.check_template(user, chosen)  # the options above are the user's; this guards the rest
+    filename = report.report_filename([choice], month)
+    content = _template(number, tuple(chosen), month)
+    st.download_button(t("report_download", lang),
+                       frame.recorded(lambda: content, filename, "download_template", zone_id=",".join(chosen),
+                                      month=month, version=number),
+                       file_name=filename, mime=XLSX_MIME, key="report_template", icon=":material/download:",
+                       on_click="ignore")
     file = st.file_uploader(t("report_upload", lang), type=["xlsx"], key=versions.uploader_key(key))
     if file is not None and versions.pending(key) is None:
-        def make(content: bytes, filename: str, based_on: int) -> versions.Pending:
-            parsed = report.parse_report(read_upload(content, filename), filename, frame.full_dataset(based_on),
-                                         zone_ids=chosen, today=date.today())
-            label = t("report_label", lang, zones=", ".join(names[z] for z in parsed.zone_ids),
-                      month=month_label(parsed.month, lang), file=filename)
-            return versions.Pending("monthly_report", label, based_on, _apply_report(parsed, filename),
-                                    Upload(filename, content, frame.current_user() or "?"), parsed.warnings,
-                                    comment=label)
-        _take_file(key, file, lang, make)
+        label = t("report_label", lang, zones=", ".join(names[z] for z in chosen), month=month_label(month, lang),
+                  file=file.name)
+        _take_file(key, file, lang, ChangeSpec("monthly_report", label, filename=file.name, zone_ids=tuple(chosen)))
     pending = versions.pending(key)
     if pending is not None:
         versions.review(pending, key, lang)
@@ -110,32 +126,14 @@ def _report_months(known: list[str]) -> list[str]:
     return [m for m in known if m.startswith(year)] + [upcoming]
 
 
-def _apply_report(parsed: report.Report, parsed_file: str):
-    def change(current: Dataset) -> Dataset:
-        updated = changes.upsert(current, "observations", parsed.observations, parsed_file)
-        return changes.upsert(updated, "projects", parsed.projects, parsed_file)
-    return change
-
-
-def _table_change(name: str, text: str, filename: str):
-    return lambda current: changes.replace_from_text(current, name, text, filename)
-
-
 def _table_upload(key: str, name: str, lang: str, label_key: str) -> None:
     """Upload of a whole table (CSV or .xlsx), previewed and published as a new version."""
     file = st.file_uploader(t(label_key, lang, file=TABLES[name].file), type=["csv", "xlsx"],
                             key=versions.uploader_key(key))
     if file is not None and versions.pending(key) is None:
-        def make(content: bytes, filename: str, based_on: int) -> versions.Pending:
-            sheets = read_upload(content, filename)
-            if sheets and sheets[0].encoding != "utf-8":
-                st.info(t("data_encoding_note", lang, file=frame.md_escape(filename), encoding=sheets[0].encoding))
-            text = sheets[0].csv_text()
-            kind = "projects" if name == "projects" else "table"
-            return versions.Pending(kind, f"{TABLES[name].file} ← {filename}", based_on,
-                                    _table_change(name, text, filename),
-                                    Upload(filename, content, frame.current_user() or "?"))
-        _take_file(key, file, lang, make)
+        kind = "projects" if name == "projects" else "table"
+        _take_file(key, file, lang, ChangeSpec(kind, f"{TABLES[name].file} ← {file.name}", filename=file.name,
+                                               table=name))
     pending = versions.pending(key)
     if pending is not None:
         versions.review(pending, key, lang)
@@ -146,8 +144,10 @@ def tables_section(number: int, lang: str) -> None:
     st.write(t("tables_intro", lang))
     name = st.selectbox(t("data_table", lang), list(TABLES), key="data_table", format_func=lambda n: f"{n}.csv")
     versions.published_notice(f"tables_{name}", lang)
-    st.download_button(t("data_download_current", lang), _table_csv(number, name),
-                       file_name=TABLES[name].file, mime="text/csv", key="data_download", icon=":material/download:")
+    st.download_button(t("data_download_current", lang),
+                       frame.recorded(partial(_table_csv, number, name), TABLES[name].file, version=number),
+                       file_name=TABLES[name].file, mime="text/csv", key="data_download", icon=":material/download:",
+                       on_click="ignore")
     _table_upload(f"tables_{name}", name, lang, "tables_upload")
 
 
@@ -169,7 +169,8 @@ def projects_section(dataset: Dataset, number: int, lang: str) -> None:
     key = "project_form"
     st.write(t("projects_intro", lang))
     versions.published_notice(key, lang)
-    projects = dataset.projects.set_index("project_id", drop=False)
+    mine = dataset.projects["zone_id"].isin(my_zones(dataset))
+    projects = dataset.projects[mine].set_index("project_id", drop=False)
     new = "__new__"
     picked = st.selectbox(t("projects_pick", lang), [new, *projects.index], key="project_pick",
                           format_func=lambda p: t("projects_new", lang) if p == new else
@@ -207,13 +208,12 @@ def _submit_project(key: str, values: dict, position: tuple | None, number: int,
         values["location_precision"] = "none"
     elif values["location_precision"] in (None, "none"):
         values["location_precision"] = "approximate"  # placed by a click on a small map
-    row = pd.DataFrame([values])[[c.name for c in TABLES["projects"].columns]]
+    row = {c.name: values[c.name] for c in TABLES["projects"].columns}
     label = t("projects_label", lang, project=values["project_id"] or "?")
     try:
-        versions.set_pending(key, versions.prepare(versions.Pending(
-            "projects", label, number, lambda current: changes.upsert(current, "projects", row, label))))
-    except DataError as exc:
-        versions.show_data_error(exc, lang, label)
+        versions.set_pending(key, versions.prepare(ChangeSpec("projects", label, rows=(row,)), b"", number))
+    except (DataError, PermissionDenied) as exc:
+        _show_failure(exc, lang, label)
 
 
 def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:
@@ -222,7 +222,7 @@ def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:
         index = options.index(value) if value in options else 0
         return st.selectbox(label, options, index=index, format_func=fmt)
 
-    zones = zone_order(dataset)
+    zones = my_zones(dataset)
     zone_names = {r["zone_id"]: name_of(r, lang, "short") for r in dataset.zones.to_dict("records")}
     chains = list(dataset.industry_chains["chain_id"])
     chain_names = {r["chain_id"]: name_of(r, lang) for r in dataset.industry_chains.to_dict("records")}
@@ -263,3 +263,73 @@ def _project_fields(dataset: Dataset, row: dict, lang: str) -> dict:
 
 def _text(value: object) -> str:
     return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _worked_submission(number: int, latest: int) -> tuple[workflow.Worked, object]:
+    """A submission worked out on the latest version, for the admin's preview (once per version)."""
+    submission = workflow.get_submission(frame.store(), number)
+    content = workflow.submission_content(frame.store(), submission)
+    worked = workflow.work_out(submission.spec, content, frame.full_dataset(latest), latest)
+    return worked, versions.lights_of(latest, worked.after)
+
+
+def submissions_section(lang: str) -> None:
+    """Admins: submissions waiting, each previewed against the latest version, then published or rejected.
+    Zone editors: their own submissions and what became of them."""
+    user = frame.current_user()
+    store = frame.store()
+    versions.published_notice("submission", lang)
+    everything = workflow.list_submissions(store, user)
+    if not everything:
+        st.info(t("submissions_none", lang))
+        return
+    st.dataframe(pd.DataFrame([{
+        t("submission_number", lang): s.number,
+        t("submission_at", lang): s.submitted_at.astimezone(frame.DISPLAY_TZ).strftime("%Y-%m-%d %H:%M"),
+        t("submission_by", lang): s.submitted_by, t("submission_what", lang): s.label,
+        t("submission_status", lang): t(f"submission_{s.status}", lang),
+        t("submission_decided_by", lang): s.decided_by or "", t("submission_note", lang): s.decision_note,
+        t("version_number", lang): s.version or ""} for s in everything]), hide_index=True, width="stretch")
+    waiting = [s for s in everything if s.status == "waiting"]
+    if not can(user, Action.PUBLISH) or not waiting:
+        return
+    number = st.selectbox(t("submission_open", lang), [s.number for s in waiting], key="submission_pick",
+                          format_func=lambda n: next(f"#{s.number} · {s.submitted_by} · {s.label}"
+                                                     for s in waiting if s.number == n))
+    latest = frame.latest_version()
+    try:
+        worked, lights = _worked_submission(number, latest)
+    except (DataError, StoreError) as exc:
+        st.error(t("submission_no_longer_applies", lang))
+        st.code(str(exc), language=None)
+        worked = None
+    if worked is not None:
+        versions.change_preview(worked, lights, lang)
+    left, right = st.columns(2)
+    publish = left.button(t("publish", lang), type="primary", key="submission_publish", icon=":material/publish:",
+                          disabled=worked is None or not worked.diffs)
+    note = right.text_input(t("submission_reject_note", lang), key="submission_note", max_chars=500)
+    reject = right.button(t("reject", lang), key="submission_reject", icon=":material/undo:")
+    if not (publish or reject):
+        return
+    try:
+        if publish:
+            done = workflow.publish_submission(store, user, number, based_on=latest, client=session.client()).number
+        else:
+            workflow.reject_submission(store, user, number, note=note, client=session.client())
+            done = None
+    except (DataError, PermissionDenied) as exc:
+        _show_failure(exc, lang, f"#{number}")
+        return
+    except StaleVersion as exc:  # another version came in while the admin looked: show the new preview
+        st.warning(t("preview_stale", lang, based_on=exc.based_on, latest=exc.current))
+        frame.reload_data()
+        return
+    except StoreError as exc:  # published or rejected by another admin meanwhile, or nothing left to change
+        st.error(frame.md_escape(str(exc)))
+        return
+    frame.reload_data()
+    if done:
+        st.session_state["submission_published"] = done
+    st.rerun()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -12,15 +12,15 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
-from corpsmap import geo
+from corpsmap import geo, workflow
+from corpsmap.accounts import Action, User, can
 from corpsmap.changes import TableDiff
 from corpsmap.data import DataError, Dataset
 from corpsmap.i18n import LANGS, month_label, normalize_lang, t
 from corpsmap.progress import progress_table
 from corpsmap.store import Store, Version, open_store
+from corpsmap.ui import session
 
-# The public demo shows public rows only and offers no editing; set CORPSMAP_INTERNAL=1 on an intranet.
-INTERNAL = os.environ.get("CORPSMAP_INTERNAL") == "1"
 # How long a server trusts its idea of the latest version before asking the store again (one tiny query,
 # shared by every session of the process): a version published by another server shows within this time.
 VERSION_CHECK_SECONDS = 3.0
@@ -73,9 +73,12 @@ def latest_version() -> int:
 
 
 def preview_version() -> int | None:
-    """The older version asked for with `?version=N` (read-only preview), or None for the latest."""
+    """The older version asked for with `?version=N` (read-only preview, signed-in people only), or None."""
     raw = st.query_params.get("version")
     if raw is None:
+        return None
+    if not sees_internal():  # older versions may hold rows made non-public since: not for visitors
+        st.query_params.pop("version")
         return None
     latest = latest_version()
     if not raw.isdigit() or not 1 <= int(raw) <= latest:
@@ -116,31 +119,44 @@ def upload(upload_id: int) -> tuple[str, bytes]:
     return store().upload(upload_id)
 
 
+def current_user() -> User:
+    """Who is asking in this run: a visitor, or a signed-in account (see corpsmap.ui.session)."""
+    return session.current()
+
+
+def sees_internal() -> bool:
+    """Whether this person sees non-public rows (signed in on the intranet)."""
+    return can(current_user(), Action.VIEW_INTERNAL)
+
+
 def dataset() -> Dataset:
-    """The data of the shown version (public rows only in the public demo)."""
-    return _dataset(shown_version(), INTERNAL)
+    """The data of the shown version: every row for signed-in people, public rows only for visitors."""
+    return _dataset(shown_version(), sees_internal())
 
 
-def _intranet_only() -> None:
-    if not INTERNAL:
-        raise RuntimeError("non-public rows are for intranet mode only")
+def recorded(make: Callable[[], bytes], filename: str, action: str = "download_internal",
+             **what) -> Callable[[], bytes]:
+    """Data for st.download_button, recorded in the audit log when clicked if it holds internal data (a
+    signed-in person's download); a visitor's downloads are public and go unrecorded."""
+    if not sees_internal():
+        return make
+    store_, user, client = store(), current_user(), session.client()
+    # Runs on click, on another thread: no Streamlit calls in here.
+    return lambda: workflow.downloaded(store_, user, action, filename=filename, content=make(), client=client,
+                                       **what)
 
 
 def full_dataset(number: int) -> Dataset:
-    """Every row of version `number`, non-public ones included: for the intranet's editing pages only."""
-    _intranet_only()
+    """Every row of version `number`, non-public ones included: signed-in people only (checked here)."""
+    if not sees_internal():
+        raise PermissionError("non-public rows are for signed-in people only")
     return _dataset(number, True)
 
 
 def full_progress(number: int) -> pd.DataFrame:
-    """序时进度 of every row of version `number` (intranet editing pages only), cached like `progress`."""
-    _intranet_only()
+    """序时进度 of every row of version `number` (signed-in people only), cached like `progress`."""
+    full_dataset(number)
     return _progress(number, True)
-
-
-def current_user() -> str:
-    """Who is publishing, as recorded with each version (typed in the sidebar until accounts exist)."""
-    return str(st.session_state.get("current_user", "")).strip()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -150,7 +166,7 @@ def _progress(number: int, internal: bool) -> pd.DataFrame:
 
 def progress() -> pd.DataFrame:
     """序时进度 for every zone × indicator × month of the shown version (see corpsmap.progress)."""
-    return _progress(shown_version(), INTERNAL)
+    return _progress(shown_version(), sees_internal())
 
 
 def reload_data() -> None:
@@ -254,10 +270,9 @@ def sidebar() -> None:
                  format_func=lambda b: t("base_offline" if b == "offline" else "base_osm", current))
         if online_tiles():
             st.caption(t("base_online_note", current))
-        st.caption(t("internal_mode" if INTERNAL else "public_demo", current))
-        if INTERNAL:
-            st.text_input(t("current_user", current), key="current_user", max_chars=100,
-                          help=t("current_user_help", current))
+        mode = "internal_mode" if sees_internal() else "intranet_visitor" if session.INTRANET else "public_demo"
+        st.caption(t(mode, current))
+        session.sidebar(current)
         st.caption(t("illustrative_note", current))
         st.caption(t("schematic_note", current))
     _sync_lang_to_url()

@@ -178,7 +178,7 @@ def project_card(dataset: Dataset, project_id: str, lang: str) -> None:
         ("source", t("source_value", lang, title=source["title"], publisher=source["publisher"], date=source["date"])),
         ("col_provenance", row["provenance"]),
     ]
-    if frame.INTERNAL:  # every row of the public demo is public; the field only matters on the intranet
+    if frame.sees_internal():  # a visitor sees public rows only; the field matters to signed-in people
         fields.append(("col_public", row["public"]))
     other = raw["name_en"] if lang == "zh" else raw["name_zh"]
     body = "".join(f"<tr><th>{escape(t(key, lang))}</th><td>{escape(str(value))}</td></tr>" for key, value in fields)

@@ -1,24 +1,26 @@
 """Versions in the UI: what a change does (old → new, lights that change), publishing it, and history.
 
 A change waiting to be published is a `Pending` kept in the session: it is worked out once, when the file
-arrives, and shown until the user publishes or discards it, so a rerun never reads the file again.
+arrives, and shown until the user publishes, submits or discards it, so a rerun never reads the file again.
+Who may do which is checked in `corpsmap.workflow`; the buttons here only follow what it allows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 
 import pandas as pd
 import streamlit as st
 
-from corpsmap import changes, summary
+from corpsmap import changes, summary, workflow
+from corpsmap.accounts import Action, PermissionDenied, can
 from corpsmap.data import CORPS, DataError, Dataset, Problem
 from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import progress_table, status_changes
-from corpsmap.store import NoChange, StaleVersion, StoreError, Upload, Version
-from corpsmap.ui import frame
+from corpsmap.store import NoChange, StaleVersion, StoreError, Version
+from corpsmap.ui import frame, session
+from corpsmap.workflow import ChangeSpec, Worked
 
 # Removing more rows than this needs an explicit tick: a header-only file must not empty a table unnoticed.
 REMOVALS_WITHOUT_CONFIRMATION = 3
@@ -26,27 +28,43 @@ REMOVALS_WITHOUT_CONFIRMATION = 3
 
 @dataclass
 class Pending:
-    """A change prepared against version `based_on`, with what it would do, waiting for publish or discard."""
+    """A change worked out on version `worked.based_on`, waiting for publish, submit or discard."""
 
-    kind: str
-    label: str
-    based_on: int
-    change: Callable[[Dataset], Dataset]
-    upload: Upload | None = None
-    warnings: list[Problem] = field(default_factory=list)
+    spec: ChangeSpec
+    content: bytes
+    worked: Worked
+    lights: pd.DataFrame
     comment: str = ""
-    diffs: dict[str, changes.TableDiff] = field(default_factory=dict)
-    lights: pd.DataFrame | None = None
+
+    @property
+    def label(self) -> str:
+        return self.spec.label
+
+    @property
+    def based_on(self) -> int:
+        return self.worked.based_on
+
+    @property
+    def diffs(self) -> dict[str, changes.TableDiff]:
+        return self.worked.diffs
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return self.worked.warnings
 
 
-def prepare(pending: Pending) -> Pending:
-    """Work out what `pending` changes against its base version (raises DataError if the result is invalid)."""
-    before = frame.full_dataset(pending.based_on)
-    after = pending.change(before)
-    pending.diffs = changes.diff_datasets(before, after)
+def prepare(spec: ChangeSpec, content: bytes, based_on: int, comment: str = "") -> Pending:
+    """Work out `spec` on version `based_on` for its preview; DataError for a bad file, PermissionDenied for a
+    change outside the user's zones (both recorded in the audit log by corpsmap.workflow)."""
+    worked = workflow.preview(frame.store(), frame.current_user(), spec, content, frame.full_dataset(based_on),
+                              based_on, client=session.client())
+    return Pending(spec, content, worked, lights_of(based_on, worked.after), comment)
+
+
+def lights_of(based_on: int, after: Dataset) -> pd.DataFrame:
+    """The lights of every zone and indicator before (version `based_on`) and after a change."""
     # The version's own table is cached (the pages use it too); only the changed data set is worked out anew.
-    pending.lights = status_changes(frame.full_progress(pending.based_on), progress_table(after))
-    return pending
+    return status_changes(frame.full_progress(based_on), progress_table(after))
 
 
 def problems_table(problems: list[Problem], lang: str, total: int | None = None) -> None:
@@ -62,6 +80,11 @@ def problems_table(problems: list[Problem], lang: str, total: int | None = None)
 def show_data_error(exc: DataError, lang: str, file: str) -> None:
     st.error(t("data_rejected", lang, file=frame.md_escape(file)))
     problems_table(exc.problems, lang, getattr(exc, "total", None))
+
+
+def show_refusal(exc: PermissionDenied, lang: str) -> None:
+    """A refused action: what was refused, in the person's words, and that nothing was stored."""
+    st.error(t("permission_denied", lang, reason=frame.md_escape(str(exc))), icon=":material/block:")
 
 
 def _cell(value: object) -> str:
@@ -140,42 +163,61 @@ def _light(status: str, lang: str) -> str:
     return f"<span class=dot style='background:{colour}'></span>{escape(t('status_' + status, lang))}"
 
 
+def change_preview(worked: Worked, lights: pd.DataFrame, lang: str) -> None:
+    """Warnings, the lights a change turns another colour, and its rows old → new."""
+    if worked.warnings:
+        st.warning(t("preview_warnings", lang, count=len(worked.warnings)), icon=":material/warning:")
+        problems_table(worked.warnings, lang)
+    light_view(lights, frame.full_dataset(worked.based_on), lang)
+    diff_view(worked.diffs, lang)
+
+
+def _confirmed(diffs: dict[str, changes.TableDiff], key: str, lang: str) -> bool:
+    """Removing many rows needs a tick."""
+    removed = sum(len(d.removed) for d in diffs.values())
+    if removed <= REMOVALS_WITHOUT_CONFIRMATION:
+        return True
+    st.error(t("preview_removes", lang, rows=removed))
+    return st.checkbox(t("preview_confirm_removal", lang, rows=removed), key=f"{key}_confirm_removal")
+
+
 def review(pending: Pending, key: str, lang: str) -> None:
-    """Show what `pending` does, then publish or discard it (the uploader sees this before anything is stored)."""
+    """Show what `pending` does, then publish it (admins), submit it for publication (zone editors) or discard
+    it; the uploader sees this before anything is stored."""
     st.subheader(t("preview_title", lang, label=frame.md_text(pending.label)), anchor=False)
     latest = frame.latest_version()
-    if latest != pending.based_on:
-        st.warning(t("preview_stale", lang, based_on=pending.based_on, latest=latest))
-    if pending.warnings:
-        st.warning(t("preview_warnings", lang, count=len(pending.warnings)), icon=":material/warning:")
-        problems_table(pending.warnings, lang)
-    light_view(pending.lights, frame.full_dataset(pending.based_on), lang)
-    diff_view(pending.diffs, lang)
-    removed = sum(len(d.removed) for d in pending.diffs.values())
-    confirmed = True
-    if removed > REMOVALS_WITHOUT_CONFIRMATION:
-        st.error(t("preview_removes", lang, rows=removed))
-        confirmed = st.checkbox(t("preview_confirm_removal", lang, rows=removed), key=f"{key}_confirm_removal")
-    author = frame.current_user()
-    if not author:
-        st.info(t("need_author", lang))
-    comment = st.text_input(t("version_comment", lang), value=pending.comment, key=f"{key}_comment", max_chars=500)
     stale = latest != pending.based_on
-    force = stale and st.checkbox(t("preview_publish_anyway", lang), key=f"{key}_force")
+    if stale:
+        st.warning(t("preview_stale", lang, based_on=pending.based_on, latest=latest))
+    change_preview(pending.worked, pending.lights, lang)
+    confirmed = _confirmed(pending.diffs, key, lang)
+    comment = st.text_input(t("version_comment", lang), value=pending.comment, key=f"{key}_comment", max_chars=500)
+    user = frame.current_user()
+    direct = can(user, Action.PUBLISH)
+    force = direct and stale and st.checkbox(t("preview_publish_anyway", lang), key=f"{key}_force")
     left, right = st.columns(2)
-    publish = left.button(t("publish", lang), type="primary", key=f"{key}_publish", icon=":material/publish:",
-                          disabled=not (author and confirmed and pending.diffs and (force or not stale)))
+    if direct:
+        go = left.button(t("publish", lang), type="primary", key=f"{key}_publish", icon=":material/publish:",
+                         disabled=not (confirmed and pending.diffs and (force or not stale)))
+    else:
+        st.caption(t("submit_explain", lang))
+        go = left.button(t("submit", lang), type="primary", key=f"{key}_submit", icon=":material/send:",
+                         disabled=not (confirmed and pending.diffs))
     if right.button(t("discard", lang), key=f"{key}_discard", icon=":material/delete:"):
         discard(key)
         st.rerun()
-    if publish:
-        _publish(pending, key, author, comment, force, lang)
+    if go:
+        _act(pending, key, comment, force, direct, lang)
 
 
-def _publish(pending: Pending, key: str, author: str, comment: str, force: bool, lang: str) -> None:
+def _act(pending: Pending, key: str, comment: str, force: bool, direct: bool, lang: str) -> None:
+    store, user, client = frame.store(), frame.current_user(), session.client()
     try:
-        version = frame.store().publish(pending.change, kind=pending.kind, author=author, comment=comment,
-                                        based_on=pending.based_on, upload=pending.upload, force=force)
+        if direct:
+            done = workflow.publish(store, user, pending.spec, pending.content, based_on=pending.based_on,
+                                    comment=comment, force=force, client=client).number
+        else:
+            done = -workflow.submit(store, user, pending.spec, pending.content, comment=comment, client=client)
     except StaleVersion as exc:
         st.warning(t("preview_stale", lang, based_on=exc.based_on, latest=exc.current))
         frame.reload_data()
@@ -186,12 +228,15 @@ def _publish(pending: Pending, key: str, author: str, comment: str, force: bool,
     except DataError as exc:
         show_data_error(exc, lang, pending.label)
         return
+    except PermissionDenied as exc:
+        show_refusal(exc, lang)
+        return
     except StoreError as exc:
         st.error(frame.md_escape(str(exc)))
         return
     frame.reload_data()
     discard(key)
-    st.session_state[f"{key}_published"] = version.number
+    st.session_state[f"{key}_published"] = done  # negative: a submission's number
     st.rerun()
 
 
@@ -217,8 +262,10 @@ def set_pending(key: str, value: Pending) -> None:
 def published_notice(key: str, lang: str) -> None:
     """After a publish: say which version it became (once)."""
     number = st.session_state.pop(f"{key}_published", None)
-    if number:
+    if number and number > 0:
         st.success(t("published", lang, number=number))
+    elif number:
+        st.success(t("submitted", lang, number=-number))
 
 
 def version_rows(versions: list[Version], lang: str) -> pd.DataFrame:
@@ -229,7 +276,8 @@ def version_rows(versions: list[Version], lang: str) -> pd.DataFrame:
         rows.append({t("version_number", lang): v.number,
                      t("version_published", lang): v.published_at.astimezone(frame.DISPLAY_TZ)
                      .strftime("%Y-%m-%d %H:%M"),
-                     t("version_author", lang): v.author, t("version_kind", lang): t(f"kind_{v.kind}", lang),
+                     t("version_author", lang): v.author, t("version_submitted_by", lang): v.submitted_by or "",
+                     t("version_kind", lang): t(f"kind_{v.kind}", lang),
                      t("version_data_month", lang): month_label(v.data_month, lang) if v.data_month else "—",
                      t("version_comment", lang): v.comment, t("version_changes", lang): changed})
     return pd.DataFrame(rows)
