@@ -27,6 +27,15 @@ PLATFORM_COLORS = {"etdz": "#2b6cb0", "airport": "#dd6b20", "century": "#b83280"
 ETDZ_SHADES = ["#1e4e8c", "#2b6cb0", "#3f83c8", "#5a9bd8", "#7fb3e3"]
 # Near-black, not red: red means "behind" when zones are coloured by status.
 SELECTED_STYLE = {"color": "#111827", "weight": 4, "fillOpacity": 0.12, "fillColor": "#111827", "opacity": 1}
+# The base map and the zones as Leaflet path options (weights in CSS px); the briefing pack's static maps
+# (staticmap.py) draw with the same.
+BACKGROUND = "#f7f7f2"
+XIAOSHAN_STYLE = {"color": "#4a5568", "weight": 2.5, "fillColor": "#ffffff", "fillOpacity": 0.9}
+NEIGHBOUR_STYLE = {"color": "#a0aec0", "weight": 1, "fillColor": "#edf2f7", "fillOpacity": 0.9}
+WATER_STYLE = {"color": "#63b3ed", "weight": 1, "fillColor": "#bee3f8", "fillOpacity": 0.9}
+RIVER_LINE_WEIGHT = 3
+ZONE_STYLE = {"color": "#ffffff", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.72}
+NO_FILL = "#718096"  # a zone the colouring has no colour for
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
@@ -247,15 +256,13 @@ def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
     # order the fetches finish in.
     fill = 0 if online_tiles else 0.9  # over online tiles only the outlines are drawn
     m.add_child(_StaticLayer(geodata_url("districts"), pane="districts", z_index=350, key="is_xiaoshan", styles={
-        "true": {"color": "#4a5568", "weight": 2.5, "fillColor": "#ffffff", "fillOpacity": fill},
-        "false": {"color": "#a0aec0", "weight": 1, "fillColor": "#edf2f7", "fillOpacity": fill},
+        "true": {**XIAOSHAN_STYLE, "fillOpacity": fill}, "false": {**NEIGHBOUR_STYLE, "fillOpacity": fill},
     }))
-    water = {"color": "#63b3ed", "weight": 1, "fillColor": "#bee3f8", "fillOpacity": 0.9}
     m.add_child(_StaticLayer(geodata_url("river"), pane="river", z_index=360, key="kind",
-                             styles={"water": water, "river_line": {**water, "weight": 3}}))
+                             styles={"water": WATER_STYLE, "river_line": {**WATER_STYLE, "weight": RIVER_LINE_WEIGHT}}))
     name_field = "name_en" if lang == "en" else "name_zh"
     labels = folium.FeatureGroup(name="district labels", control=False)
-    for adcode, (lat, lon) in _district_label_points(districts, river).items():
+    for adcode, (lat, lon) in district_label_points(districts, river).items():
         text = districts.loc[districts["adcode"] == adcode, name_field].iloc[0]
         folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
                       interactive=False).add_to(labels)
@@ -288,9 +295,7 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
     folium.GeoJson(
         features[["zone_id", "tooltip", "geometry"]].to_json(),
         name="zones",
-        style_function=lambda f: {"color": "#ffffff", "weight": 2, "dashArray": "6 4",
-                                  "fillColor": fills.get(f["properties"]["zone_id"], "#718096"),
-                                  "fillOpacity": 0.72},
+        style_function=lambda f: {**ZONE_STYLE, "fillColor": fills.get(f["properties"]["zone_id"], NO_FILL)},
         highlight_function=lambda f: {"weight": 3.5, "color": "#1a202c", "fillOpacity": 0.85},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
         on_each_feature=_on_each_zone(instant_select),
@@ -307,7 +312,7 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
     return localize(m)
 
 
-def _district_label_points(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+def district_label_points(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
     """Label points for districts, on their land: outlines run to mid-river and across the bay."""
     water = river[river["kind"] == "water"].union_all()
     points = districts.geometry.difference(water).representative_point()
