@@ -1,7 +1,8 @@
-"""Command line for scripted or remote use: `python -m corpsmap db|users|audit …`.
+"""Command line for scripted or remote use: `python -m corpsmap db|users|audit|boundaries …`.
 
 `users` manages the local accounts (the first admin is created here: there is no default password) and
 `audit` reads the audit log. Each takes `--url` like `db`; account changes are audited as "cli:<os user>".
+`boundaries import` reads and checks an official boundary file against the store's zones and projects.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from alembic import command
 
-from corpsmap import accounts
+from corpsmap import accounts, boundaries
 from corpsmap.accounts.audit import as_utc
 from corpsmap.data import DataError
 from corpsmap.store import Store, StoreError, alembic_config, database_url, open_store
@@ -101,6 +103,67 @@ def _audit(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _boundaries(args: argparse.Namespace, store: Store) -> int:
+    content = Path(args.file).read_bytes()
+    dataset = store.read(store.current_number())
+    try:
+        result = boundaries.import_boundaries(
+            content, Path(args.file).name, dataset, layer=args.layer, crs=args.crs, gcj02=args.gcj02,
+            encoding=args.encoding, name_field=args.name_field, overrides=dict(args.match), basis=args.basis)
+    except ValueError as exc:  # the file refused (a DataError naming it), or a bad --crs
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    _print_import(result, len(content), args.rows)
+    if not result.ok:
+        print(f"not imported: {len(result.errors)} error(s) above", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing was written")
+        return 0
+    if args.out:
+        Path(args.out).write_text(result.geojson(), encoding="utf-8")
+        print(f"wrote {len(result.zones)} zones ({len(result.imported)} official) to {args.out}")
+        return 0
+    # The store is being reworked for versioned boundaries; until it takes them, only a file can be written.
+    print("error: publishing boundaries to the store is not wired yet: check with --dry-run, or write the zones "
+          "as GeoJSON with --out FILE", file=sys.stderr)
+    return 2
+
+
+def _print_import(result: boundaries.BoundaryImport, size: int, rows: int) -> None:
+    source = result.source
+    how = {"file": "from the file", "given": "as given", "proposed": "PROPOSED, not confirmed",
+           "unknown": "unknown"}[result.crs.source]
+    print(f"file: {source.file} ({source.format}, {size:,} bytes)")
+    others = f" (layers: {', '.join(source.layers)})" if len(source.layers) > 1 else ""
+    print(f"layer: {source.layer}{others}")
+    print(f"coordinate system: {result.crs.label} ({how})")
+    print(f"text encoding: {source.encoding} ({source.encoding_source})")
+    preview = source.preview(rows)
+    print(f"attributes (first {len(preview)} of {len(source.frame)} features):")
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200,
+                           "display.max_columns", 20, "display.max_colwidth", 40):
+        print("  " + preview.to_string().replace("\n", "\n  ") if not preview.empty else "  (none)")
+    print(f"name attribute: {result.name_field or '(none)'}")
+    print("matches:")
+    for m in result.matches:
+        print(f"  feature {m.feature}\t{m.value or '-'}\t-> {m.zone_id or '(not imported)'}\t({m.how})")
+    print("checks:")
+    for check in result.checks:
+        print(f"  {check}")
+    kept = len(result.zones) - len(result.imported)
+    print(f"result: {len(result.imported)} zone(s) with an official boundary from the file, {kept} keeping their "
+          f"current one; {len(result.errors)} error(s), {len(result.warnings)} warning(s)")
+
+
+def _feature_match(text: str) -> tuple[int, str | None]:
+    """A --match value: 'N=ZONE_ID' assigns feature N to a zone, 'N=' leaves it out."""
+    number, sep, zone_id = text.partition("=")
+    if not sep or not number.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not N=ZONE_ID (or N= to leave feature N out)")
+    return int(number), zone_id.strip() or None
+
+
 def _moment(text: str) -> datetime:
     """A --since/--until value: an ISO date or date and time, in UTC unless it names a zone."""
     try:
@@ -166,6 +229,27 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--since", type=_moment, default=None, help="from this UTC date or time")
         p.add_argument("--until", type=_moment, default=None, help="before this UTC date or time")
         p.add_argument("--limit", type=int, default=1000, help="at most this many entries (default 1000)")
+    bounds = sub.add_parser("boundaries", help="official zone boundaries")
+    bounds.add_argument("--url", default=None, help=url_help)
+    actions = bounds.add_subparsers(dest="action", required=True)
+    imp = actions.add_parser("import", parents=[url_after],
+                             help="read and check a zipped Shapefile, GeoPackage, GeoJSON or KML of the zones")
+    imp.add_argument("file")
+    imp.add_argument("--crs", default=None, help="the file's coordinate system, e.g. EPSG:4549 (confirms a "
+                                                 "proposal, or overrides the .prj)")
+    imp.add_argument("--gcj02", action="store_true", help="the longitudes/latitudes are GCJ-02 (AMap, Tencent)")
+    imp.add_argument("--encoding", default=None, help="the attribute text's encoding, e.g. gbk (default: the .cpg, "
+                                                      "else detected)")
+    imp.add_argument("--name-field", default=None, help="the attribute that names the zones (default: proposed)")
+    imp.add_argument("--layer", default=None, help="the layer to read (default: the one naming the most zones)")
+    imp.add_argument("--match", action="append", type=_feature_match, default=[], metavar="N=ZONE_ID",
+                     help="assign feature N to a zone, or leave it out with N= (repeat)")
+    imp.add_argument("--basis", default=None, help="where the boundaries come from: office, document, date")
+    imp.add_argument("--rows", type=int, default=10, help="attribute rows to show (default 10)")
+    output = imp.add_mutually_exclusive_group()
+    output.add_argument("--dry-run", action="store_true", help="only report what was detected and checked")
+    output.add_argument("--out", default=None, help="write the zones as GeoJSON to this file (until publishing "
+                                                    "to the store is wired)")
     return parser
 
 
@@ -176,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
             return _db(args)
         store = open_store(args.url)
         try:
-            return (_users if args.command == "users" else _audit)(args, store)
+            return {"users": _users, "audit": _audit, "boundaries": _boundaries}[args.command](args, store)
         finally:
             store.engine.dispose()
     except (StoreError, DataError, accounts.AccountError, OSError) as exc:
