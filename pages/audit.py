@@ -39,7 +39,7 @@ table = pd.DataFrame([{
     t("audit_outcome", lang): e.outcome, t("version_number", lang): e.version, t("zone", lang): e.zone_id,
     t("month", lang): e.month, t("audit_file", lang): e.filename, t("audit_detail", lang): e.detail,
 } for e in entries])
-st.dataframe(table, hide_index=True, width="stretch", height=560)
+st.dataframe(table, hide_index=True, width="stretch", height=560, placeholder="")
 st.download_button(t("audit_export", lang), frame.recorded(lambda: audit_csv(entries), "audit.csv"),
                    file_name="audit.csv", mime="text/csv", key="audit_csv", icon=":material/download:",
                    on_click="ignore")

@@ -67,6 +67,34 @@ def start_app(env: dict[str, str] | None = None, script: str = "app.py") -> tupl
     raise RuntimeError(f"streamlit did not start in 60 s; see {log.name}")
 
 
+PASSWORD = "a good long password for tests"
+SESSION_SECRET = "browser-test-session-secret-0123456789abcdef"
+
+
+def start_intranet_app(users: dict[str, tuple[str, list[str]]], env: dict[str, str] | None = None
+                       ) -> tuple[subprocess.Popen, str]:
+    """An intranet server (CORPSMAP_MODE=intranet) on a new store holding `users` ({name: (role, zones)}), each
+    with the password PASSWORD, created as an admin would: with the command line."""
+    env = dict(env or {})
+    env.setdefault("CORPSMAP_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='corpsmap-store-')}/store.sqlite")
+    env.update(CORPSMAP_MODE="intranet", CORPSMAP_SESSION_SECRET=SESSION_SECRET)
+    for name, (role, zones) in users.items():
+        zone_args = [arg for zone in zones for arg in ("--zone", zone)]
+        subprocess.run([sys.executable, "-m", "corpsmap", "users", "add", name, "--role", role, *zone_args,
+                        "--password-stdin"], input=PASSWORD + "\n", text=True, check=True, cwd=ROOT,
+                       env={**os.environ, **env}, capture_output=True)
+    return start_app(env)
+
+
+def sign_in(page, username: str, password: str = PASSWORD, lang: str = "zh") -> None:
+    """Sign in with the sidebar's form and wait until the sidebar says who is signed in."""
+    zh = lang == "zh"
+    page.get_by_label("用户名" if zh else "Username", exact=True).fill(username)
+    page.get_by_label("密码" if zh else "Password", exact=True).fill(password)
+    page.get_by_role("button", name="登录" if zh else "Sign in", exact=True).click()
+    page.get_by_text(("已登录：" if zh else "Signed in: ") + username).wait_for(timeout=30_000)
+
+
 def outside_requests(page, base_url: str) -> list[str]:
     """Requests to any host but the app's own (data: and blob: URLs never leave the browser)."""
     own = urlparse(base_url).netloc

@@ -40,12 +40,19 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
+def recording_page(browser, **options):
+    """A page in a context of its own (own cookies) that records every URL it asks for, frames included."""
+    context = browser.new_context(**{"viewport": {"width": 1600, "height": 1000}, "locale": "zh-CN", **options})
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda r: page.requests.append(r.url))
+    return page
+
+
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    page.requests = []  # every URL the page asked for, frames included
-    page.on("request", lambda r: page.requests.append(r.url))
+    page = recording_page(browser)
+    context = page.context
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:

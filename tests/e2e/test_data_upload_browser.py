@@ -6,24 +6,30 @@ from playwright.sync_api import expect
 
 from corpsmap.changes import to_csv_text
 from corpsmap.data import load_dataset
-from tests.browser import MAP_IFRAME, click_latlng, outside_requests, start_app, wait_for_rerun
+from tests.browser import (
+    MAP_IFRAME,
+    click_latlng,
+    outside_requests,
+    sign_in,
+    start_intranet_app,
+    wait_for_rerun,
+)
 
 SOURCES = to_csv_text("sources", load_dataset().sources)
 
 
 @pytest.fixture(scope="module")
 def internal_app():
-    proc, base = start_app(env={"CORPSMAP_INTERNAL": "1"})
+    proc, base = start_intranet_app({"planner": ("admin", [])})
     yield base
     proc.terminate()
     proc.wait(timeout=10)
 
 
 def open_tables(page, base: str) -> None:
+    page.goto(base + "/?lang=en")
+    sign_in(page, "planner", lang="en")
     page.goto(base + "/data?lang=en")
-    name = page.get_by_label("Your name (recorded with versions)", exact=True).and_(page.locator("input"))
-    name.fill("planner")
-    name.press("Enter")
     page.get_by_role("tab", name="Tables").click()
     page.get_by_text("Upload a replacement for").locator("visible=true").wait_for()
 
