@@ -6,6 +6,7 @@ would make streamlit-folium load d3 from a CDN).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -47,17 +48,28 @@ class Colouring:
         return mapview.legend_html(self.title, self.items, self.notes)
 
 
-def _schematic(lang: str) -> mapview.LegendItem:
-    return mapview.LegendItem(t("legend_schematic", lang), dashed=True)
+def boundary_items(zone_ids: Collection[str], official: Collection[str], lang: str) -> list[mapview.LegendItem]:
+    """What the zones' outlines mean: dashed for schematic boundaries, solid for official ones (each if shown)."""
+    items = []
+    if any(z not in official for z in zone_ids):
+        items.append(mapview.LegendItem(t("legend_schematic", lang), dashed=True))
+    if any(z in official for z in zone_ids):
+        items.append(mapview.LegendItem(t("legend_official", lang), solid=True))
+    return items
 
 
-def platform_colouring(dataset: Dataset, lang: str) -> Colouring:
-    """Each zone in its platform's colour (ETDZ zones in shades of blue)."""
+def _boundaries(dataset: Dataset, official: Collection[str], lang: str) -> list[mapview.LegendItem]:
+    return boundary_items(list(dataset.zones["zone_id"]), official, lang)
+
+
+def platform_colouring(dataset: Dataset, lang: str, official: Collection[str] = frozenset()) -> Colouring:
+    """Each zone in its platform's colour (ETDZ zones in shades of blue); `official`: zones with official
+    boundaries (the legend's outline rows follow them)."""
     platforms = dataset.platforms.set_index("platform_id")
     items = [mapview.LegendItem(name_of(platforms.loc[p], lang), color)
              for p, color in mapview.PLATFORM_COLORS.items() if p in platforms.index]
-    return Colouring(mapview.platform_colors(dataset.zones), t("legend_title", lang), [*items, _schematic(lang)],
-                     [t("illustrative_note", lang)])
+    return Colouring(mapview.platform_colors(dataset.zones), t("legend_title", lang),
+                     [*items, *_boundaries(dataset, official, lang)], [t("illustrative_note", lang)])
 
 
 def _indicator(dataset: Dataset, indicator: str) -> dict:
@@ -73,7 +85,8 @@ def _cells(table: pd.DataFrame, dataset: Dataset, indicator: str, month: str) ->
     return cells[cells["zone_id"].isin(zones)]
 
 
-def status_colouring(table: pd.DataFrame, dataset: Dataset, indicator: str, month: str, lang: str) -> Colouring:
+def status_colouring(table: pd.DataFrame, dataset: Dataset, indicator: str, month: str, lang: str,
+                     official: Collection[str] = frozenset()) -> Colouring:
     """Each zone in the colour of its status light on `indicator` at `month` (as on the indicators page)."""
     ind = _indicator(dataset, indicator)
     cells = _cells(table, dataset, indicator, month)
@@ -87,7 +100,7 @@ def status_colouring(table: pd.DataFrame, dataset: Dataset, indicator: str, mont
     if cells["illustrative"].any():
         notes.append(t("illustrative_note", lang))
     title = f"{name_of(ind, lang)} · {t('as_of', lang, month=month)}"
-    return Colouring(fills, title, [*items, _schematic(lang)], notes)
+    return Colouring(fills, title, [*items, *_boundaries(dataset, official, lang)], notes)
 
 
 def equal_intervals(values: list[float], classes: int, decimals: int) -> list[tuple[float, float]]:
@@ -118,7 +131,7 @@ def class_of(value: float, ranges: list[tuple[float, float]], decimals: int) -> 
 
 
 def value_colouring(table: pd.DataFrame, dataset: Dataset, indicator: str, month: str, lang: str,
-                    classes: int = 5) -> Colouring:
+                    classes: int = 5, official: Collection[str] = frozenset()) -> Colouring:
     """A choropleth of the indicator's value at `month` in equal-interval classes; zones without data grey."""
     ind = _indicator(dataset, indicator)
     cells = _cells(table, dataset, indicator, month)
@@ -142,18 +155,18 @@ def value_colouring(table: pd.DataFrame, dataset: Dataset, indicator: str, month
     if known["illustrative"].any():
         notes.append(t("illustrative_note", lang))
     title = f"{name_of(ind, lang)} · {t('as_of', lang, month=month)}"
-    return Colouring(fills, title, [*items, _schematic(lang)], notes)
+    return Colouring(fills, title, [*items, *_boundaries(dataset, official, lang)], notes)
 
 
 def colouring(mode: str, table: pd.DataFrame, dataset: Dataset, indicator: str | None, month: str,
-              lang: str) -> Colouring:
-    """The zones' colours and legend for one of `MODES`."""
+              lang: str, official: Collection[str] = frozenset()) -> Colouring:
+    """The zones' colours and legend for one of `MODES`; `official`: the zones with official boundaries."""
     if mode == PLATFORM:
-        return platform_colouring(dataset, lang)
+        return platform_colouring(dataset, lang, official)
     if indicator is None:
         raise ValueError(f"colouring by {mode} needs an indicator")
     if mode == STATUS:
-        return status_colouring(table, dataset, indicator, month, lang)
+        return status_colouring(table, dataset, indicator, month, lang, official)
     if mode == VALUE:
-        return value_colouring(table, dataset, indicator, month, lang)
+        return value_colouring(table, dataset, indicator, month, lang, official=official)
     raise ValueError(f"unknown colouring mode '{mode}' (expected one of {', '.join(MODES)})")

@@ -1,17 +1,31 @@
 """Load the shipped geodata (WGS-84 GeoJSON built by `geodata/build.py`), validated, once per process."""
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 
-from corpsmap.config import GEODATA_DIR
+from corpsmap.config import GEODATA_DIR, ROOT
 
 ZONES_FILE = GEODATA_DIR / "zones.geojson"
 DISTRICTS_FILE = GEODATA_DIR / "districts.geojson"
 RIVER_FILE = GEODATA_DIR / "river.geojson"
 
 ZONE_COLUMNS = ["zone_id", "boundary", "area_km2", "basis", "geometry"]
+# A zone's `boundary`: "official" where it comes from the planning bureau, "schematic" where the app drew it.
+OFFICIAL, SCHEMATIC = "official", "schematic"
+BOUNDARY_KINDS = (OFFICIAL, SCHEMATIC)
+
+
+class GeodataError(ValueError):
+    """A geodata file the app cannot draw; the message names the file, the feature and the value."""
+
+
+def _shown(path: Path) -> str:
+    """The file as a message names it: relative to the checkout when it lies inside."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
 def _read_wgs84(path: Path, required: list[str]) -> gpd.GeoDataFrame:
@@ -32,9 +46,19 @@ def _read_wgs84(path: Path, required: list[str]) -> gpd.GeoDataFrame:
 @lru_cache(maxsize=1)
 def _zone_shapes() -> gpd.GeoDataFrame:
     gdf = _read_wgs84(ZONES_FILE, ZONE_COLUMNS)
+    file = _shown(ZONES_FILE)
+    problems = []
+    for number, (zone_id, boundary) in enumerate(zip(gdf["zone_id"], gdf["boundary"]), start=1):
+        if pd.isna(zone_id) or not str(zone_id).strip():
+            problems.append(f"{file}, feature {number}: zone_id is empty")
+        if boundary not in BOUNDARY_KINDS:
+            problems.append(f"{file}, feature {number}: boundary '{boundary}' is neither "
+                            f"{' nor '.join(BOUNDARY_KINDS)}")
+    if problems:
+        raise GeodataError("\n".join(problems))
     duplicated = gdf.loc[gdf["zone_id"].duplicated(), "zone_id"].tolist()
     if duplicated:
-        raise ValueError(f"{ZONES_FILE}: duplicate zone_id {duplicated}")
+        raise GeodataError(f"{file}: duplicate zone_id {duplicated}")
     return gdf[ZONE_COLUMNS]
 
 
@@ -52,7 +76,7 @@ def _river() -> gpd.GeoDataFrame:
 
 # The cached frames are shared; hand out copies so a caller's edits cannot leak into the next caller.
 def load_zone_shapes() -> gpd.GeoDataFrame:
-    """Schematic zone polygons: zone_id, boundary, area_km2, basis, geometry (EPSG:4326)."""
+    """Zone polygons: zone_id, boundary (official or schematic), area_km2, basis, geometry (EPSG:4326)."""
     return _zone_shapes().copy()
 
 
@@ -64,6 +88,26 @@ def load_districts() -> gpd.GeoDataFrame:
 def load_river() -> gpd.GeoDataFrame:
     """Qiantang water polygon and Fuchun river line: kind, name_zh, name_en, geometry."""
     return _river().copy()
+
+
+def check_zone_ids(shapes: gpd.GeoDataFrame, zone_ids: Iterable[str], source: str | Path | None = None) -> None:
+    """GeodataError naming the file, feature and value of every shape whose zone_id the zones table lacks.
+
+    The map looks each shape's zone up in the zones table, so an id only the geodata knows (a bureau's own code
+    such as `keji`) must be reported here rather than fail as a KeyError deep in the drawing.
+    """
+    known = list(dict.fromkeys(zone_ids))
+    where = _shown(Path(source)) if source is not None else _shown(ZONES_FILE)
+    unknown = [f"{where}, feature {number}: zone_id '{zone_id}' is not a zone of the zones table"
+               for number, zone_id in enumerate(shapes["zone_id"], start=1) if zone_id not in set(known)]
+    if unknown:
+        raise GeodataError("\n".join([*unknown, f"(the zones are: {', '.join(known)}; use these ids, as in "
+                                                  "data/zones.csv)"]))
+
+
+def official_zones(shapes: gpd.GeoDataFrame) -> frozenset[str]:
+    """The zones whose boundary is official; every other zone is drawn and labelled as schematic."""
+    return frozenset(shapes.loc[shapes["boundary"] == OFFICIAL, "zone_id"])
 
 
 def label_points(gdf: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:

@@ -48,6 +48,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "derived": ("由各兵团汇总", "Sum of the zones"),
     "schematic": ("示意范围", "Schematic boundaries"),
     "legend_schematic": ("示意范围 / schematic boundaries", "Schematic boundaries / 示意范围"),
+    "legend_official": ("官方边界 / official boundaries", "Official boundaries / 官方边界"),
     "schematic_note": ("兵团范围为示意范围，非官方边界。", "Zone boundaries are schematic, not official."),
     "legend_title": ("图例", "Legend"),
     "click_hint": ("点击地图上的兵团查看详情。", "Click a zone on the map for its details."),

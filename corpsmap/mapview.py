@@ -17,6 +17,7 @@ import pandas as pd
 from branca.element import Element, MacroElement, Template
 from folium.utilities import JsCode
 
+from corpsmap import geo
 from corpsmap.assets import geodata_url, localize
 from corpsmap.i18n import name_of, t
 
@@ -35,6 +36,8 @@ NEIGHBOUR_STYLE = {"color": "#a0aec0", "weight": 1, "fillColor": "#edf2f7", "fil
 WATER_STYLE = {"color": "#63b3ed", "weight": 1, "fillColor": "#bee3f8", "fillOpacity": 0.9}
 RIVER_LINE_WEIGHT = 3
 ZONE_STYLE = {"color": "#ffffff", "weight": 2, "dashArray": "6 4", "fillOpacity": 0.72}
+# Official boundaries are drawn solid: the dashes are what says "schematic" on the map and in its legend.
+OFFICIAL_ZONE_STYLE = {k: v for k, v in ZONE_STYLE.items() if k != "dashArray"}
 NO_FILL = "#718096"  # a zone the colouring has no colour for
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -52,6 +55,7 @@ _CSS = """
 .corps-legend i{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;
   border:1px solid rgba(0,0,0,.25)}
 .corps-legend i.dashed{border:2px dashed #4a5568;background:none}
+.corps-legend i.solid{border:2px solid #4a5568;background:none}
 .corps-legend b{display:block;margin-bottom:2px}
 .leaflet-container{background:#f7f7f2}
 .leaflet-interactive:focus{outline:none}
@@ -192,18 +196,22 @@ legend_{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 
 @dataclass(frozen=True)
 class LegendItem:
-    """One legend row: a colour swatch (or a dashed outline) and an already plain-text label."""
+    """One legend row: a colour swatch (or a dashed or solid outline) and an already plain-text label."""
 
     label: str
     color: str | None = None
     dashed: bool = False
+    solid: bool = False
 
 
 def legend_html(title: str, items: list[LegendItem], notes: list[str] = ()) -> str:
     """Legend markup with every label escaped."""
     rows = [f"<b>{escape(title)}</b>"]
     for item in items:
-        swatch = '<i class="dashed"></i>' if item.dashed else f'<i style="background:{escape(item.color or "")}"></i>'
+        if item.dashed or item.solid:
+            swatch = f'<i class="{"dashed" if item.dashed else "solid"}"></i>'
+        else:
+            swatch = f'<i style="background:{escape(item.color or "")}"></i>'
         rows.append(f"<div>{swatch}{escape(item.label)}</div>")
     rows += [f'<div style="color:#718096;font-size:11px">{escape(n)}</div>' for n in notes]
     return "".join(rows)
@@ -223,21 +231,32 @@ def platform_colors(zones: pd.DataFrame) -> dict[str, str]:
 
 def zone_features(shapes: gpd.GeoDataFrame, zones: pd.DataFrame, platforms: pd.DataFrame,
                   lang: str) -> gpd.GeoDataFrame:
-    """The zone polygons with only what the browser needs: id, escaped label and tooltip HTML."""
+    """The zone polygons with only what the browser needs: id, boundary kind, escaped label and tooltip HTML.
+
+    Only a zone whose boundary is not official says "schematic" in its tooltip. A shape whose zone_id the zones
+    table lacks raises geo.GeodataError naming it.
+    """
+    geo.check_zone_ids(shapes, zones["zone_id"])
     info = zones.set_index("zone_id")
     plat = platforms.set_index("platform_id")
     rows = []
-    for zone_id in shapes["zone_id"]:
+    for zone_id, boundary in zip(shapes["zone_id"], shapes["boundary"]):
         z = info.loc[zone_id]
         name = name_of(z, lang)
         platform = name_of(plat.loc[z["platform_id"]], lang)
+        schematic = "" if boundary == geo.OFFICIAL else f"<br><i>{escape(t('schematic', lang))}</i>"
         rows.append({
             "zone_id": zone_id,
+            "boundary": boundary,
             "label": escape(name_of(z, lang, "short")),
-            "tooltip": f"<b>{escape(name)}</b><br>{escape(t('platform', lang))}: {escape(platform)}"
-                       f"<br><i>{escape(t('schematic', lang))}</i>",
+            "tooltip": f"<b>{escape(name)}</b><br>{escape(t('platform', lang))}: {escape(platform)}{schematic}",
         })
     return gpd.GeoDataFrame(rows, geometry=shapes.geometry.values, crs=shapes.crs)
+
+
+def zone_style(boundary: str) -> dict:
+    """Leaflet path options of a zone: dashed where its boundary is schematic, solid where it is official."""
+    return OFFICIAL_ZONE_STYLE if boundary == geo.OFFICIAL else ZONE_STYLE
 
 
 def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
@@ -293,9 +312,10 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
     """
     m = base_map(districts, river, lang, online_tiles)
     folium.GeoJson(
-        features[["zone_id", "tooltip", "geometry"]].to_json(),
+        features[["zone_id", "boundary", "tooltip", "geometry"]].to_json(),
         name="zones",
-        style_function=lambda f: {**ZONE_STYLE, "fillColor": fills.get(f["properties"]["zone_id"], NO_FILL)},
+        style_function=lambda f: {**zone_style(f["properties"]["boundary"]),
+                                  "fillColor": fills.get(f["properties"]["zone_id"], NO_FILL)},
         highlight_function=lambda f: {"weight": 3.5, "color": "#1a202c", "fillOpacity": 0.85},
         tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True),
         on_each_feature=_on_each_zone(instant_select),

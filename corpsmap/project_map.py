@@ -18,7 +18,7 @@ import pandas as pd
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from corpsmap import mapview
+from corpsmap import geo, mapview
 from corpsmap.assets import localize
 from corpsmap.data import AMOUNT_KINDS, STATUSES, Dataset
 from corpsmap.i18n import name_of, t
@@ -174,7 +174,9 @@ def status_legend(lang: str) -> str:
 
 def project_base_map(shapes: gpd.GeoDataFrame, zones: pd.DataFrame, districts: gpd.GeoDataFrame,
                      river: gpd.GeoDataFrame, lang: str, online_tiles: bool = False) -> folium.Map:
-    """The shared base map with light zone outlines, zone names and the status legend; assets local."""
+    """The shared base map with light zone outlines (dashed where schematic), zone names and the status legend;
+    assets local. A shape whose zone_id the zones table lacks raises geo.GeodataError naming it."""
+    geo.check_zone_ids(shapes, zones["zone_id"])
     m = mapview.base_map(districts, river, lang, online_tiles)
     # Marker clusters need the map's own maxZoom; folium sets zoom limits only on tile layers, and the
     # offline base has none.
@@ -182,10 +184,10 @@ def project_base_map(shapes: gpd.GeoDataFrame, zones: pd.DataFrame, districts: g
     m.get_root().header.add_child(folium.Element(_CSS))
     fills = mapview.platform_colors(zones)
     folium.GeoJson(
-        shapes[["zone_id", "geometry"]].to_json(),
+        shapes[["zone_id", "boundary", "geometry"]].to_json(),
         style_function=lambda f: {"color": fills.get(f["properties"]["zone_id"], "#718096"), "weight": 1.5,
-                                  "dashArray": "5 4", "fillColor": fills.get(f["properties"]["zone_id"], "#718096"),
-                                  "fillOpacity": 0.1},
+                                  "fillColor": fills.get(f["properties"]["zone_id"], "#718096"), "fillOpacity": 0.1,
+                                  **({} if f["properties"]["boundary"] == geo.OFFICIAL else {"dashArray": "5 4"})},
         interactive=False, control=False,
     ).add_to(m)
     info = zones.set_index("zone_id")

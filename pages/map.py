@@ -4,14 +4,16 @@ in `?color=` and `?ind=`."""
 import streamlit as st
 from streamlit_folium import st_folium
 
-from corpsmap import mapview
+from corpsmap import geo, mapview
 from corpsmap.i18n import t
 from corpsmap.ui import controls, frame, panel
+from corpsmap.ui.geodata import map_geodata
 
 lang = frame.lang()
 data = frame.dataset()
 table = frame.progress()
-shapes, districts, river = frame.geodata()
+shapes, districts, river = map_geodata(data, lang)
+official = geo.official_zones(shapes)
 known = set(data.zones["zone_id"])
 
 st.title(t("app_title", lang), anchor=False)
@@ -45,14 +47,15 @@ def campaign_map() -> None:
             if selected:
                 st.button(t("all_corps", lang), icon=":material/arrow_back:", key="clear_zone",
                           on_click=_clear_zone)
-                panel.zone_panel(data, table, selected, lang, controls.map_month(data))
+                panel.zone_panel(data, table, selected, lang, controls.map_month(data),
+                                 schematic=selected not in official)
             else:
                 panel.corps_summary(data, table, lang, controls.map_month(data))
 
     def zone_map() -> None:
         with left:
             # A new colouring changes the map's script, so the map remounts; a zone click does not.
-            colours = controls.map_colouring(data, table, lang)
+            colours = controls.map_colouring(data, table, lang, official)
             features = mapview.zone_features(shapes, data.zones, data.platforms, lang)
             m = mapview.build_map(features, colours.fills, districts, river, colours.legend_html(), lang,
                                   online_tiles=frame.online_tiles())

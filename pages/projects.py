@@ -9,10 +9,11 @@ from streamlit_folium import st_folium
 from corpsmap import export, project_map, projects
 from corpsmap.i18n import name_of, t
 from corpsmap.ui import frame, project_library
+from corpsmap.ui.geodata import map_geodata
 
 lang = frame.lang()
 data = frame.dataset()
-shapes, districts, river = frame.geodata()
+shapes, districts, river = map_geodata(data, lang)
 known_ids = set(data.projects["project_id"])
 TABLE_KEY = "project_table"
 TABLE_COLUMNS = {"name": "name", "zone": "zone", "status": "status", "investment_yi": "col_investment_yi",

@@ -232,3 +232,34 @@ def test_zone_panel_lists_the_first_projects_and_says_how_many_more(monkeypatch)
     panel = "".join(m.value for m in at.markdown if "corps-table" in m.value and "批量项目" in m.value)
     assert panel.count("<tr>") == 12 + 1  # header and twelve projects
     assert f"显示 {total} 个项目中的前 12 个（原文项目优先，其余按金额）。" in texts(at)
+
+
+def _shapes_with(monkeypatch, **changes):
+    """The app's zone shapes with some rows changed (zone_id → {column: value}), instead of the shipped file."""
+    from corpsmap import geo
+    from corpsmap.ui import frame
+
+    shapes = geo.load_zone_shapes()
+    for zone_id, values in changes.items():
+        for column, value in values.items():
+            shapes.loc[shapes["zone_id"] == zone_id, column] = value
+    monkeypatch.setattr(frame, "_geodata", lambda: (shapes, geo.load_districts(), geo.load_river()))
+
+
+@pytest.mark.parametrize(("zone_id", "badge"), [("kejicheng", False), ("linkong", True)])
+def test_only_zones_without_official_boundaries_carry_the_schematic_badge(monkeypatch, zone_id, badge):
+    _shapes_with(monkeypatch, kejicheng={"boundary": "official"})
+    at = run_app(zone=zone_id)
+    assert not at.exception, at.exception
+    facts = "".join(m.value for m in at.markdown if "zone-facts" in m.value)
+    assert f"data-zone='{zone_id}'" in facts
+    assert ("示意范围" in facts) is badge
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/projects.py"])
+def test_a_zone_id_the_zones_table_lacks_is_an_error_naming_it_not_a_crash(monkeypatch, page):
+    _shapes_with(monkeypatch, kejicheng={"zone_id": "keji"})
+    at = run_app(page)
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == ["地图数据有误："]
+    assert "geodata/zones.geojson, feature 6: zone_id 'keji' is not a zone of the zones table" in at.code[0].value

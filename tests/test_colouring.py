@@ -91,3 +91,17 @@ def test_legend_is_drawn_by_the_app_and_escaped():
 def test_bad_mode_or_indicator_is_a_clear_error(mode, indicator, message):
     with pytest.raises(ValueError, match=message):
         colouring.colouring(mode, TABLE, DATA, indicator, MONTH, "zh")
+
+
+@pytest.mark.parametrize(("official", "expected"), [
+    (frozenset(), ["示意范围 / schematic boundaries"]),
+    (frozenset({"kejicheng"}), ["示意范围 / schematic boundaries", "官方边界 / official boundaries"]),
+    (frozenset(ZONES), ["官方边界 / official boundaries"]),
+])
+@pytest.mark.parametrize("mode", ["platform", "status", "value"])
+def test_legend_outlines_follow_the_official_zones(official, expected, mode):
+    c = colouring.colouring(mode, TABLE, DATA, "investment", MONTH, "zh", official)
+    outlines = [i.label for i in c.items if i.dashed or i.solid]
+    assert outlines == expected
+    assert all(i.dashed for i in c.items if i.label.startswith("示意")) and \
+        all(i.solid for i in c.items if i.label.startswith("官方"))

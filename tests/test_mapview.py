@@ -164,3 +164,42 @@ def test_dataset_copy_does_not_leak_into_cache():
     mapview.zone_features(SHAPES, zones, DATA.platforms, "zh")
     assert zones.equals(before)
     assert replace(DATA).zones is DATA.zones
+
+
+def with_boundaries(official: set[str], shapes=SHAPES):
+    shapes = shapes.copy()
+    shapes["boundary"] = ["official" if z in official else "schematic" for z in shapes["zone_id"]]
+    return shapes
+
+
+def test_only_zones_without_official_boundaries_say_schematic_in_their_tooltip():
+    features = mapview.zone_features(with_boundaries({"kejicheng"}), DATA.zones, DATA.platforms, "zh")
+    tooltips = dict(zip(features["zone_id"], features["tooltip"]))
+    assert "示意范围" not in tooltips["kejicheng"]
+    assert all("示意范围" in tip for zone, tip in tooltips.items() if zone != "kejicheng")
+    english = mapview.zone_features(with_boundaries({"kejicheng"}), DATA.zones, DATA.platforms, "en")
+    assert ["Schematic" in tip for tip in english["tooltip"]] == [z != "kejicheng" for z in english["zone_id"]]
+
+
+def test_official_zones_are_drawn_solid_and_schematic_ones_dashed():
+    shapes = with_boundaries({"kejicheng"})
+    features = mapview.zone_features(shapes, DATA.zones, DATA.platforms, "zh")
+    fills = mapview.platform_colors(DATA.zones)
+    html = mapview.build_map(features, fills, DISTRICTS, RIVER, "", "zh").get_root().render()
+    styles = re.findall(r"return (\{\"color\": \"#ffffff\".*?\});", html)
+    assert len(styles) == len(SHAPES)
+    solid = [s for s in styles if "dashArray" not in s]
+    assert len(solid) == 1 and fills["kejicheng"] in solid[0]
+
+
+def test_zone_with_an_id_the_zones_table_lacks_is_a_clear_error_not_a_key_error():
+    shapes = SHAPES.copy()
+    shapes.loc[shapes["zone_id"] == "kejicheng", "zone_id"] = "keji"
+    with pytest.raises(geo.GeodataError, match=r"geodata/zones\.geojson, feature 6: zone_id 'keji'"):
+        mapview.zone_features(shapes, DATA.zones, DATA.platforms, "zh")
+
+
+def test_legend_shows_solid_outlines_for_official_boundaries():
+    html = mapview.legend_html("图例", [mapview.LegendItem("示意范围", dashed=True),
+                                        mapview.LegendItem("官方边界", solid=True)])
+    assert '<i class="dashed"></i>示意范围' in html and '<i class="solid"></i>官方边界' in html

@@ -123,3 +123,19 @@ def test_five_thousand_points_stay_well_under_a_megabyte():
 ])
 def test_project_from_click(value, expected):
     assert project_map.project_from_click(value, set(DATA.projects["project_id"])) == expected
+
+
+def test_zone_outlines_are_dashed_only_where_schematic():
+    shapes = SHAPES.copy()
+    shapes["boundary"] = ["official" if z == "linkong" else "schematic" for z in shapes["zone_id"]]
+    html = project_map.project_base_map(shapes, DATA.zones, DISTRICTS, RIVER, "zh").get_root().render()
+    styles = re.findall(r'return (\{"color": "#[0-9a-f]{6}", .*?"weight": 1\.5\});', html)
+    assert len(styles) == len(shapes)
+    assert sum("dashArray" not in s for s in styles) == 1
+
+
+def test_unknown_zone_id_is_a_clear_error():
+    shapes = SHAPES.copy()
+    shapes.loc[0, "zone_id"] = "keji"
+    with pytest.raises(geo.GeodataError, match=r"feature 1: zone_id 'keji'"):
+        project_map.project_base_map(shapes, DATA.zones, DISTRICTS, RIVER, "zh")

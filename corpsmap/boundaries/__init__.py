@@ -28,8 +28,7 @@ from corpsmap.boundaries.files import SourceLayer, read_boundary_file
 from corpsmap.boundaries.matching import FeatureMatch
 from corpsmap.coords import geometry_gcj02_to_wgs84, geometry_wgs84_to_gcj02
 from corpsmap.data import DataError, Dataset, Problem
-
-OFFICIAL, SCHEMATIC = "official", "schematic"
+from corpsmap.geo import OFFICIAL, SCHEMATIC
 
 __all__ = ["ERROR", "INFO", "OFFICIAL", "SCHEMATIC", "WARNING", "BoundaryImport", "Check", "FeatureMatch",
            "import_boundaries", "zones_geojson"]

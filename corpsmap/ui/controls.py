@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -69,9 +69,10 @@ def map_month(dataset: Dataset) -> str | None:
     return progress.latest_month(dataset)
 
 
-def map_colouring(dataset: Dataset, table, lang: str) -> colouring.Colouring:
+def map_colouring(dataset: Dataset, table, lang: str, official: Collection[str] = frozenset()
+                  ) -> colouring.Colouring:
     """The map's "colour zones by" choice (`?color=`, plus `?ind=` unless by platform), its month (`?month=`,
-    the latest by default) and its colours."""
+    the latest by default) and its colours; `official`: the zones with official boundaries, for the legend."""
     notices = st.container()
     mode_col, indicator_col, month_col = st.columns([5, 4, 2], vertical_alignment="bottom")
     with mode_col:
@@ -96,4 +97,4 @@ def map_colouring(dataset: Dataset, table, lang: str) -> colouring.Colouring:
         with month_col:
             month = url_choice(st.selectbox, t("month", lang), known, key="map_month", param="month",
                                default=month, lang=lang, notices=notices, format_func=lambda m: month_label(m, lang))
-    return colouring.colouring(mode, table, dataset, indicator, month, lang)
+    return colouring.colouring(mode, table, dataset, indicator, month, lang, official)

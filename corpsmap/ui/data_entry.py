@@ -33,6 +33,7 @@ from corpsmap.progress import months, next_month, zone_order
 from corpsmap.project_map import project_base_map
 from corpsmap.store import StaleVersion, StoreError
 from corpsmap.ui import frame, session, versions
+from corpsmap.ui.geodata import map_geodata
 from corpsmap.workflow import ChangeSpec
 
 CSV_BOM = "\ufeff"  # Excel opens a CSV as UTF-8 only with it
@@ -153,7 +154,7 @@ def tables_section(number: int, lang: str) -> None:
 
 def _position_picker(dataset: Dataset, lat: float | None, lon: float | None, lang: str) -> tuple | None:
     """A small offline map; a click returns (lat, lon) in WGS-84."""
-    shapes, districts, river = frame.geodata()
+    shapes, districts, river = map_geodata(dataset, lang)
     m = project_base_map(shapes, dataset.zones, districts, river, lang, online_tiles=frame.online_tiles())
     if lat is not None and lon is not None:
         folium.CircleMarker([lat, lon], radius=8, color="#c53030", weight=3, fill=True).add_to(m)

@@ -66,8 +66,10 @@ def _month_param(dataset: Dataset, month: str | None) -> dict[str, str]:
     return {"month": month} if month and month != latest_month(dataset) else {}
 
 
-def zone_panel(dataset: Dataset, table, zone_id: str, lang: str, month: str | None = None) -> None:
-    """Names, platform, positioning, headline indicators vs target, projects, links."""
+def zone_panel(dataset: Dataset, table, zone_id: str, lang: str, month: str | None = None,
+               schematic: bool = True) -> None:
+    """Names, platform, positioning, headline indicators vs target, projects, links; a "schematic" badge unless
+    the zone's boundary is official."""
     zone = dataset.zones.set_index("zone_id").loc[zone_id]
     platform = dataset.platforms.set_index("platform_id").loc[zone["platform_id"]]
     st.subheader(frame.md_text(name_of(zone, lang)), anchor=False)
@@ -78,8 +80,9 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str, month: str | No
         facts.append(f"<b>{escape(t('townships', lang))}</b>: {escape(zone['townships_zh'])}")
     if zone["size_km2"] == zone["size_km2"] and zone["size_km2"] is not None:  # not NaN
         facts.append(f"<b>{escape(t('size', lang))}</b>: {escape(t('size_value', lang, value=f'{zone.size_km2:g}'))}")
+    badge = _badge(t("schematic", lang)) if schematic else ""
     _html(f"<div class='zone-facts' data-zone='{escape(zone_id)}'><i>{escape(other)}</i> "
-          f"{_badge(t('schematic', lang))}<br>{'<br>'.join(facts)}</div>")
+          f"{badge}<br>{'<br>'.join(facts)}</div>")
 
     month = month or latest_month(dataset)  # the indicators page opens on the latest too: the same lights
     if month is None:
