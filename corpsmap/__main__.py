@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from alembic import command
 
-from corpsmap import accounts, boundaries
+from corpsmap import accounts, boundaries, briefing_cli
 from corpsmap.accounts.audit import as_utc
 from corpsmap.data import DataError
 from corpsmap.store import Store, StoreError, alembic_config, database_url, open_store
@@ -229,6 +229,7 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--since", type=_moment, default=None, help="from this UTC date or time")
         p.add_argument("--until", type=_moment, default=None, help="before this UTC date or time")
         p.add_argument("--limit", type=int, default=1000, help="at most this many entries (default 1000)")
+    briefing_cli.add_parser(sub, url_help)
     bounds = sub.add_parser("boundaries", help="official zone boundaries")
     bounds.add_argument("--url", default=None, help=url_help)
     actions = bounds.add_subparsers(dest="action", required=True)
@@ -260,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             return _db(args)
         store = open_store(args.url)
         try:
+            if args.command == "briefing":
+                return briefing_cli.run(args, store)
             return {"users": _users, "audit": _audit, "boundaries": _boundaries}[args.command](args, store)
         finally:
             store.engine.dispose()
