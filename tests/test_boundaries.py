@@ -500,6 +500,8 @@ def test_too_large_and_too_many_features_are_refused(monkeypatch):
     ("zones.zip", None, "holds no .shp"),
     ("zones.zip", "no-dbf", "without its .dbf"),
     ("zones.geojson", b"", "empty"),
+    ("zones.kml", b'<?xml version="1.0"?><kml><NetworkLink><Link><href>http://example.com/z.kml</href></Link>'
+                  b"</NetworkLink></kml>", "NetworkLink"),
 ])
 def test_other_files_are_refused_naming_the_file(filename, content, message):
     if content is None:

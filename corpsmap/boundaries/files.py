@@ -164,6 +164,10 @@ def _dataset_layers(path: Path, root: Path, file: str, several: bool) -> list[La
         fmt = SHAPEFILE
     else:
         fmt = {".gpkg": GEOPACKAGE, ".kml": KML}.get(path.suffix, GEOJSON)
+    if fmt == KML and b"<networklink" in path.read_bytes().lower():
+        # What a network link points to is not in the upload, and nothing here fetches from outside hosts.
+        raise _error(file, "the KML links to other files or servers (NetworkLink): export the zone polygons "
+                           "themselves")
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # GDAL says why a file cannot be opened in many ways; all mean "unreadable"
