@@ -17,7 +17,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 
-from corpsmap import colouring, fonts, progress, staticmap, summary
+from corpsmap import colouring, fonts, geo, progress, staticmap, summary
 from corpsmap.data import CORPS, Dataset
 from corpsmap.i18n import LANGS, month_label, name_of, t
 from corpsmap.progress import latest_month, zone_order
@@ -93,11 +93,16 @@ def cover_indicator(dataset: Dataset) -> str | None:
     return COVER_INDICATOR if COVER_INDICATOR in options else options[0]
 
 
+def official_zones() -> frozenset[str]:
+    """The zones whose boundary in the geodata is official; the others are drawn and labelled schematic."""
+    return geo.official_zones(geo.load_zone_shapes())
+
+
 def _colours(dataset: Dataset, table: pd.DataFrame, month: str | None, lang: str) -> colouring.Colouring:
     indicator = cover_indicator(dataset)
     if month is None or indicator is None:  # no observations: only platforms can colour the map
-        return colouring.platform_colouring(dataset, lang)
-    return colouring.status_colouring(table, dataset, indicator, month, lang)
+        return colouring.platform_colouring(dataset, lang, official_zones())
+    return colouring.status_colouring(table, dataset, indicator, month, lang, official_zones())
 
 
 def _labels(dataset: Dataset, lang: str) -> dict[str, str]:
@@ -247,6 +252,12 @@ class _Pack:
     month: str | None
     lang: str
     colours: colouring.Colouring
+    official: frozenset[str]  # zones with an official boundary: no "schematic" label
+
+    @property
+    def schematic(self) -> bool:
+        """Whether any zone's boundary is only schematic."""
+        return any(z not in self.official for z in self.dataset.zones["zone_id"])
 
     def t(self, key: str, **values: object) -> str:
         return fonts.for_face(t(key, self.lang, **values), self.lang)
@@ -315,7 +326,8 @@ class _Pack:
         self.title(pdf, self.t("app_title"), f"{self.t('briefing_title')} · {self.t('app_subtitle')}")
         map_w, map_h = COVER_MAP
         pdf.map_image(self.map(map_w, map_h), MARGIN, 29, map_w, map_h)
-        y = pdf.text_box(MARGIN, 142, map_w, self.map_caption() + " " + self.t("schematic_note"), 7.5, color=MUTED)
+        caption = self.map_caption() + (" " + self.t("schematic_note") if self.schematic else "")
+        y = pdf.text_box(MARGIN, 142, map_w, caption, 7.5, color=MUTED)
         if self.month is None:
             pdf.text_box(MARGIN, y + 3, map_w, self.t("no_observations"), 9)
         else:
@@ -359,7 +371,9 @@ class _Pack:
         platform = self.dataset.platforms.set_index("platform_id").loc[zone["platform_id"]]
         other = zone["name_en"] if self.lang == "zh" else zone["name_zh"]
         pdf.add_page()
-        self.title(pdf, name_of(zone, self.lang), f"{other} · {name_of(platform, self.lang)}", self.t("schematic"))
+        schematic = zone_id not in self.official
+        self.title(pdf, name_of(zone, self.lang), f"{other} · {name_of(platform, self.lang)}",
+                   self.t("schematic") if schematic else "")
 
         left_w, gap = 118.0, 8.0
         map_h = 92.0
@@ -373,7 +387,8 @@ class _Pack:
         for label, value in facts:
             y = pdf.text_box(MARGIN, y, left_w, label, 8, bold=True, color=MUTED)
             y = pdf.text_box(MARGIN, y + 0.3, left_w, value, 9.5) + 2
-        pdf.text_box(MARGIN, y, left_w, self.t("schematic_note"), 7, color=FAINT)
+        if schematic:
+            pdf.text_box(MARGIN, y, left_w, self.t("schematic_note"), 7, color=FAINT)
 
         x, width = MARGIN + left_w + gap, PAGE_W - 2 * MARGIN - left_w - gap
         y = pdf.text_box(x, 28, width, f"{self.t('indicators')} · {self.t('as_of', month=self.month_text())}",
@@ -417,7 +432,8 @@ class _Pack:
             (self.t("illustrative"), [self.t("illustrative_note"), self.t("about_body").replace("**", ""),
                                       self.t("briefing_badges")]),
             (self.t("schematic"), [self.t("schematic_note"), self.t("briefing_map_credit"),
-                                   self.t("briefing_map_official")]),
+                                   self.t("briefing_map_official")]) if self.schematic else
+            (self.t("page_map"), [self.t("briefing_map_credit"), self.t("briefing_map_official")]),
             (self.t("briefing_status_rules"), [self.t("matrix_caption", points=f"{progress.SLIGHTLY_BEHIND_POINTS:g}",
                                                       rate_points=f"{progress.RATE_SLIGHTLY_BEHIND_POINTS:g}")]),
         ]
@@ -452,7 +468,7 @@ def briefing_pdf(dataset: Dataset, version: Version, month: str | None = None, l
     """
     month = _check(dataset, month, lang, zone)
     table = progress.progress_table(dataset) if table is None else table
-    pack = _Pack(dataset, table, month, lang, _colours(dataset, table, month, lang))
+    pack = _Pack(dataset, table, month, lang, _colours(dataset, table, month, lang), official_zones())
     zones = [zone] if zone else zone_order(dataset)
     total = len(zones) + (0 if zone else 1) + 1
     title = f"{t('app_title', lang)} · {t('briefing_title', lang)} · {pack.month_text()}"

