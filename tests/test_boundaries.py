@@ -139,6 +139,26 @@ def test_geopackage_with_two_layers_reads_the_one_that_names_the_zones():
         run(content, "规划.gpkg", layer="河流")
 
 
+def test_zip_with_two_shapefiles_reads_the_one_that_names_the_zones():
+    zones = zipfile.ZipFile(io.BytesIO(shapefile_zip(bureau_layer(), METRIC, name="兵团范围")))
+    roads = bureau_layer().assign(名称=[f"路{i}" for i in range(8)], geometry=lambda g: g.boundary)
+    other = zipfile.ZipFile(io.BytesIO(shapefile_zip(roads, METRIC, name="道路")))
+    content = zip_of({**{f"数据/{n}": zones.read(n) for n in zones.namelist()},
+                      **{f"数据/{n}": other.read(n) for n in other.namelist()}})
+    result = run(content)
+    assert set(result.source.layers) == {"数据/兵团范围", "数据/道路"}
+    assert result.source.layer == "数据/兵团范围" and result.ok
+
+
+def test_kml_without_a_folder_is_named_after_the_upload():
+    kml = ('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/kml/2.2"><Placemark>'
+           "<name>萧山科技城</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+           + " ".join(f"{x},{y}" for x, y in SHIPPED.set_index("zone_id").geometry["kejicheng"].exterior.coords)
+           + "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark></kml>")
+    result = run(kml.encode(), "科技城边界.kml")
+    assert result.source.layer == "科技城边界" and result.imported == ("kejicheng",)
+
+
 def test_lines_named_after_zones_are_refused_as_not_polygons():
     lines = bureau_layer().assign(geometry=lambda g: g.boundary)
     result = run(written(lines, ".geojson", driver="GeoJSON"), "lines.geojson")

@@ -39,6 +39,7 @@ UTF8, GB18030 = "utf-8", "gb18030"
 # The parts of the formats read; anything else in a zip (PDFs, metadata, images) is left packed.
 _WANTED = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".gpkg", ".geojson", ".json", ".kml"}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_SAFE_NAME = re.compile(r"[^\w\-]+")  # what may stay of an upload's name in a file name of ours
 # Text that decodes as GB18030 but holds control or private-use characters was not written as GBK.
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff]")
 # What .cpg files say, as Python codecs. GBK and its older and newer relatives are read as GB18030, which holds
@@ -112,6 +113,8 @@ def read_boundary_file(content: bytes, filename: str, *, layer: str | None = Non
 def _layers(content: bytes, file: str, root: Path, codec: str | None) -> tuple[list[LayerInfo], list[Check]]:
     """Write the upload's datasets under `root` and list their layers that have geometry."""
     suffix = PurePosixPath(file.lower()).suffix
+    # Named after the upload, as drivers name a layer after its file when the file names none (a bare KML).
+    own = root / (_SAFE_NAME.sub("_", PurePosixPath(file).stem) or "upload")
     notes: list[Check] = []
     if suffix in (".zip", ".kmz"):
         if not content.startswith(b"PK"):
@@ -120,15 +123,15 @@ def _layers(content: bytes, file: str, root: Path, codec: str | None) -> tuple[l
     elif suffix == ".gpkg":
         if not content.startswith(_SQLITE_MAGIC):
             raise _error(file, "not a GeoPackage (no SQLite header), although named .gpkg")
-        datasets = [_write(root / "upload.gpkg", content)]
+        datasets = [_write(own.with_suffix(".gpkg"), content)]
     elif suffix in (".geojson", ".json"):
         text, note = _geojson_text(content, file, codec)
         notes += note
-        datasets = [_write(root / "upload.geojson", text.encode(UTF8))]
+        datasets = [_write(own.with_suffix(".geojson"), text.encode(UTF8))]
     elif suffix == ".kml":
         if b"<kml" not in content[:4096]:
             raise _error(file, "not a KML document (no <kml> element at its start)")
-        datasets = [_write(root / "upload.kml", content)]
+        datasets = [_write(own.with_suffix(".kml"), content)]
     elif suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
         raise _error(file, "a Shapefile is several files: zip the .shp together with its .shx, .dbf, .prj "
                            "(and .cpg) and upload the .zip")
