@@ -73,7 +73,10 @@ def import_boundaries(content: bytes, filename: str, dataset: Dataset, *, curren
     `current` are the zone shapes in use (default: geodata/zones.geojson); zones the file does not cover keep
     theirs. `crs` confirms or overrides the file's CRS; `gcj02` says its longitudes/latitudes are GCJ-02;
     `overrides` maps feature numbers (1-based) to zone ids, or to None to leave a feature out; `basis` says where
-    the boundaries come from (issuing office, document, date) and starts each imported zone's `basis`.
+    the boundaries come from (issuing office, document, date) and starts each imported zone's `basis`;
+    `xiaoshan` is the district outline zones must lie in (default: geodata/districts.geojson's).
+    Raises DataError naming the file when it cannot be read at all (or lacks `name_field`), ValueError for a
+    `crs` pyproj does not know; everything else is a `Check` in the result.
     """
     zones = dataset.zones
     names = {z["zone_id"]: f"{z['name_zh']} ({z['zone_id']})" for z in zones.to_dict("records")}
