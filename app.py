@@ -28,6 +28,9 @@ if can(user, Action.VIEW_INTERNAL):
                          url_path="history"))
 if can(user, Action.READ_AUDIT):
     pages.append(st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/policy:", url_path="audit"))
+if can(user, Action.MANAGE_USERS):
+    pages.append(st.Page("pages/accounts.py", title=t("page_accounts", lang), icon=":material/group:",
+                         url_path="accounts"))
 # The map is the home page ("/"); the same page also answers at "/map" so that links of both forms work.
 pages.append(st.Page("pages/map.py", title=t("page_map", lang), icon=":material/map:",
                      url_path=frame.MAP_URL_PATH, visibility="hidden"))

@@ -61,8 +61,8 @@ def test_every_page_runs(page, lang, internal):
     assert not at.exception, at.exception
 
 
-@pytest.mark.parametrize("page", ["pages/data.py", "pages/history.py", "pages/audit.py"])
-def test_public_demo_has_no_data_history_or_audit_page(page):
+@pytest.mark.parametrize("page", ["pages/data.py", "pages/history.py", "pages/audit.py", "pages/accounts.py"])
+def test_public_demo_has_no_data_history_audit_or_accounts_page(page):
     at = run_app()
     with pytest.raises(ValueError):
         at.switch_page(page).run()
@@ -71,12 +71,12 @@ def test_public_demo_has_no_data_history_or_audit_page(page):
 @pytest.mark.parametrize("role, pages", [
     ("viewer", {"pages/history.py"}),
     ("zone_editor", {"pages/history.py", "pages/data.py"}),
-    ("admin", {"pages/history.py", "pages/data.py", "pages/audit.py"}),
+    ("admin", {"pages/history.py", "pages/data.py", "pages/audit.py", "pages/accounts.py"}),
 ])
 def test_each_role_gets_its_pages_and_no_others(monkeypatch, role, pages):
     token = signed_in(monkeypatch, f"apptest-{role}", role, zones=["linkong"] if role == "zone_editor" else ())
     at = run_app(token=token)
-    for page in ("pages/data.py", "pages/history.py", "pages/audit.py"):
+    for page in ("pages/data.py", "pages/history.py", "pages/audit.py", "pages/accounts.py"):
         if page in pages:
             at.switch_page(page).run()
             assert not at.exception, at.exception
@@ -263,3 +263,28 @@ def test_a_zone_id_the_zones_table_lacks_is_an_error_naming_it_not_a_crash(monke
     assert not at.exception, at.exception
     assert [e.value for e in at.error] == ["地图数据有误："]
     assert "geodata/zones.geojson, feature 6: zone_id 'keji' is not a zone of the zones table" in at.code[0].value
+
+
+def test_an_admin_adds_a_zone_editor_on_the_accounts_page(internal, monkeypatch):
+    from corpsmap.accounts import audit_entries, get_user
+    from corpsmap.store import open_store
+    from corpsmap.ui import frame
+
+    # AppTest resets Streamlit's pages-directory flag before every run, so the guard would rerun each run and
+    # drop a form's submission; a real server clears it once. Off here, so the form can be submitted.
+    monkeypatch.setattr(frame, "_leave_pages_directory_mode", lambda: None)
+
+    at = run_app("pages/accounts.py", token=internal)
+    at.text_input(key="new_username").input("apptest-wang")
+    at.text_input(key="new_password").input("a long enough password")
+    at.selectbox(key="new_role").set_value("zone_editor")
+    at.multiselect(key="new_zones").set_value(["yinong"])
+    next(b for b in at.button if b.label == "新建账号").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    store = open_store()
+    user = get_user(store, "apptest-wang")
+    assert user is not None and user.role.value == "zone_editor" and user.zones == {"yinong"}
+    assert audit_entries(store, action="user_add", actor="apptest-admin")[0].detail.startswith("apptest-wang")
+    assert [s.value for s in at.success] == ["已保存：apptest\\-wang"]

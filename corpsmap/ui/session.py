@@ -58,7 +58,8 @@ def sso_configured() -> bool:
 
 def client() -> str:
     """The browser's address as the server sees it (the proxy's, behind one), for throttling and the audit."""
-    return st.context.ip_address or ""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""  # None on localhost (and not a str under AppTest)
 
 
 def _store():
