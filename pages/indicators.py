@@ -7,7 +7,7 @@ import streamlit as st
 
 from corpsmap import progress
 from corpsmap.i18n import t
-from corpsmap.ui import controls, frame
+from corpsmap.ui import briefing_pack, controls, frame
 from corpsmap.ui import indicators as view
 
 lang = frame.lang()
@@ -22,7 +22,7 @@ if not progress.months(data):
     st.stop()
 
 notices = st.container()
-month_col, indicator_col, _ = st.columns([1, 2, 3])
+month_col, indicator_col, pack_col = st.columns([1, 2, 3], vertical_alignment="bottom")
 with month_col:
     month = controls.url_choice(st.selectbox, t("month", lang), progress.months(data), key="ind_month", param="month",
                                 default=progress.latest_month(data), lang=lang, notices=notices, keep_default=True,
@@ -33,6 +33,8 @@ with indicator_col:
                                     default=controls.default_indicator(options), lang=lang, notices=notices,
                                     keep_default=True, format_func=controls.indicator_label(data, lang))
 highlight = controls.url_zone(zones, lang, notices)
+with pack_col:
+    briefing_pack.pack_button(lang, month)
 
 with notices:
     view.reconcile_warnings(data, lang)

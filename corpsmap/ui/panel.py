@@ -10,7 +10,7 @@ from corpsmap import summary
 from corpsmap.data import CORPS, Dataset
 from corpsmap.i18n import month_label, name_of, t
 from corpsmap.progress import latest_month
-from corpsmap.ui import frame
+from corpsmap.ui import briefing_pack, frame
 
 PANEL_PROJECTS = 12  # projects listed in a zone's panel; the project library has them all
 
@@ -115,6 +115,7 @@ def zone_panel(dataset: Dataset, table, zone_id: str, lang: str, month: str | No
             st.caption(t("no_projects", lang))
     st.page_link("pages/projects.py", label=t("more_projects", lang), icon=":material/list_alt:",
                  query_params=frame.link_params(zone=zone_id, **_month_param(dataset, month)))
+    briefing_pack.pack_button(lang, month, zone_id)
 
 
 def corps_summary(dataset: Dataset, table, lang: str, month: str | None = None) -> None:
