@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from alembic import command
 
-from corpsmap import accounts, boundaries, briefing_cli
+from corpsmap import accounts, boundaries, briefing_cli, geo, workflow
 from corpsmap.accounts.audit import as_utc
 from corpsmap.data import DataError
 from corpsmap.store import Store, StoreError, alembic_config, database_url, open_store
@@ -105,10 +105,12 @@ def _audit(args: argparse.Namespace, store: Store) -> int:
 
 def _boundaries(args: argparse.Namespace, store: Store) -> int:
     content = Path(args.file).read_bytes()
-    dataset = store.read(store.current_number())
+    based_on = store.current_number()
+    dataset = store.read(based_on)
     try:
         result = boundaries.import_boundaries(
-            content, Path(args.file).name, dataset, layer=args.layer, crs=args.crs, gcj02=args.gcj02,
+            content, Path(args.file).name, dataset, current=_zone_shapes(store, based_on),
+            layer=args.layer, crs=args.crs, gcj02=args.gcj02,
             encoding=args.encoding, name_field=args.name_field, overrides=dict(args.match), basis=args.basis)
     except ValueError as exc:  # the file refused (a DataError naming it), or a bad --crs
         print(f"error: {exc}", file=sys.stderr)
@@ -124,10 +126,20 @@ def _boundaries(args: argparse.Namespace, store: Store) -> int:
         Path(args.out).write_text(result.geojson(), encoding="utf-8")
         print(f"wrote {len(result.zones)} zones ({len(result.imported)} official) to {args.out}")
         return 0
-    # The store is being reworked for versioned boundaries; until it takes them, only a file can be written.
-    print("error: publishing boundaries to the store is not wired yet: check with --dry-run, or write the zones "
-          "as GeoJSON with --out FILE", file=sys.stderr)
-    return 2
+    try:
+        version = workflow.publish_boundaries(store, _cli_actor(), result.geojson(), filename=Path(args.file).name,
+                                              content=content, based_on=based_on)
+    except StoreError as exc:  # NoChange: the same boundaries again; StaleVersion: someone published meanwhile
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"published version {version.number}: {len(result.imported)} official zone(s)")
+    return 0
+
+
+def _zone_shapes(store: Store, number: int):
+    """The zone shapes in use at version `number` (imported ones, or the shipped schematic ones)."""
+    text = store.boundaries(number)
+    return geo.zone_shapes_from_geojson(text, f"boundaries of version {number}") if text else None
 
 
 def _print_import(result: boundaries.BoundaryImport, size: int, rows: int) -> None:
@@ -249,8 +261,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--rows", type=int, default=10, help="attribute rows to show (default 10)")
     output = imp.add_mutually_exclusive_group()
     output.add_argument("--dry-run", action="store_true", help="only report what was detected and checked")
-    output.add_argument("--out", default=None, help="write the zones as GeoJSON to this file (until publishing "
-                                                    "to the store is wired)")
+    output.add_argument("--out", default=None, help="write the zones as GeoJSON to this file instead of "
+                                                    "publishing them")
     return parser
 
 

@@ -1,5 +1,6 @@
 """Load the shipped geodata (WGS-84 GeoJSON built by `geodata/build.py`), validated, once per process."""
 
+import io
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -28,9 +29,9 @@ def _shown(path: Path) -> str:
     return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
 
 
-def _read_wgs84(path: Path, required: list[str]) -> gpd.GeoDataFrame:
-    """Read a GeoJSON file and check CRS, columns and geometry validity."""
-    gdf = gpd.read_file(path)
+def _read_wgs84(path: Path | str, required: list[str], gdf: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """Read a GeoJSON file (or take `gdf`, read elsewhere and named `path`) and check CRS, columns and geometry."""
+    gdf = gpd.read_file(path) if gdf is None else gdf
     # Folium/Leaflet take the coordinates as lon/lat degrees; anything else would be misplaced silently.
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
         raise ValueError(f"{path}: CRS is {gdf.crs}, expected WGS-84 (EPSG:4326)")
@@ -45,8 +46,19 @@ def _read_wgs84(path: Path, required: list[str]) -> gpd.GeoDataFrame:
 
 @lru_cache(maxsize=1)
 def _zone_shapes() -> gpd.GeoDataFrame:
-    gdf = _read_wgs84(ZONES_FILE, ZONE_COLUMNS)
-    file = _shown(ZONES_FILE)
+    return _checked_zones(_read_wgs84(ZONES_FILE, ZONE_COLUMNS), _shown(ZONES_FILE))
+
+
+def zone_shapes_from_geojson(text: str, source: str) -> gpd.GeoDataFrame:
+    """Zone polygons from GeoJSON text (boundaries kept in the store), checked like zones.geojson; `source`
+    names them in messages (e.g. "boundaries of version 7")."""
+    gdf = gpd.read_file(io.StringIO(text))
+    if gdf.crs is None:  # RFC 7946 GeoJSON carries no CRS and is WGS-84 by definition
+        gdf = gdf.set_crs(4326)
+    return _checked_zones(_read_wgs84(source, ZONE_COLUMNS, gdf), source)
+
+
+def _checked_zones(gdf: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
     problems = []
     for number, (zone_id, boundary) in enumerate(zip(gdf["zone_id"], gdf["boundary"]), start=1):
         if pd.isna(zone_id) or not str(zone_id).strip():
@@ -76,7 +88,8 @@ def _river() -> gpd.GeoDataFrame:
 
 # The cached frames are shared; hand out copies so a caller's edits cannot leak into the next caller.
 def load_zone_shapes() -> gpd.GeoDataFrame:
-    """Zone polygons: zone_id, boundary (official or schematic), area_km2, basis, geometry (EPSG:4326)."""
+    """The shipped zone polygons (geodata/zones.geojson): zone_id, boundary (official or schematic), area_km2,
+    basis, geometry (EPSG:4326). The app draws the store's boundaries of a version where it has any."""
     return _zone_shapes().copy()
 
 

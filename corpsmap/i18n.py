@@ -50,6 +50,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "legend_schematic": ("示意范围 / schematic boundaries", "Schematic boundaries / 示意范围"),
     "legend_official": ("官方边界 / official boundaries", "Official boundaries / 官方边界"),
     "schematic_note": ("兵团范围为示意范围，非官方边界。", "Zone boundaries are schematic, not official."),
+    "official_note": ("兵团范围为导入的官方边界。", "Zone boundaries are the imported official ones."),
+    "partly_official_note": ("兵团范围为导入的官方边界；{zones}仍为示意范围。", "Zone boundaries are the imported official ones, except {zones} (still schematic)."),
     "legend_title": ("图例", "Legend"),
     "click_hint": ("点击地图上的兵团查看详情。", "Click a zone on the map for its details."),
     "corps_summary": ("八大兵团 · 2022年上半年成绩单", "Eight corps · first-half 2022 results"),

@@ -375,3 +375,38 @@ def read_audit(store: Store, user: User, **filters) -> list[AuditEntry]:
     """The audit log for an admin (filters as `audit_entries`); PermissionDenied for anyone else."""
     require(user, Action.READ_AUDIT)
     return audit_entries(store, **filters)
+
+
+def boundary_features(geojson: str) -> dict[str, str]:
+    """{zone_id: Feature text} of a zones FeatureCollection (as `corpsmap.boundaries` writes it)."""
+    features = json.loads(geojson)["features"]
+    return {f["properties"]["zone_id"]: json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features}
+
+
+def publish_boundaries(store: Store, actor: User | str, geojson: str, *, filename: str, content: bytes,
+                       based_on: int | None = None, comment: str = "", client: str = "") -> Version:
+    """Publish checked zone boundaries (`BoundaryImport.geojson()`, every zone) as a new version.
+
+    `actor` is an admin (checked: IMPORT_BOUNDARIES), or the command line's "cli:<user>", who has the database
+    in hand anyway. The file is kept as received; the import is audited with it.
+    """
+    what = {"filename": filename or None, "sha256": _sha(content)}
+    if isinstance(actor, User):
+        try:
+            require(actor, Action.IMPORT_BOUNDARIES)
+        except PermissionDenied as exc:
+            _refused(store, actor, "import_boundaries", exc, client, **what)
+            raise
+    features = boundary_features(geojson)
+    official = sorted(z for z, f in features.items() if json.loads(f)["properties"].get("boundary") == "official")
+
+    def then(conn: Connection, number: int, _diffs: dict) -> None:
+        insert_entry(conn, actor, "import_boundaries", "ok", at=datetime.now(UTC), client=client, version=number,
+                     zone_id=",".join(official) or None, detail=comment or f"official boundaries: {len(official)}",
+                     **what)
+
+    name = actor.username if isinstance(actor, User) else actor
+    upload = Upload(filename, content, name) if filename else None
+    return store.publish(lambda current: current, kind="boundaries", author=name,
+                         comment=comment or f"boundaries from {filename}", based_on=based_on, upload=upload,
+                         boundaries=features, then=then)

@@ -598,15 +598,30 @@ def test_cli_refused_file_exits_1_naming_it(store_url, upload, capsys):
     assert "bad.zip" in capsys.readouterr().err
 
 
-def test_cli_writes_geojson_with_out_and_says_publishing_is_not_wired_without(store_url, upload, tmp_path, capsys):
+def test_cli_writes_geojson_with_out_or_publishes_a_version(store_url, upload, tmp_path, capsys):
+    from corpsmap.accounts import audit_entries
+    from corpsmap.store import open_store
+
     path = upload(shapefile_zip(bureau_layer(), METRIC))
     out = tmp_path / "zones.geojson"
     assert main(["boundaries", "import", path, "--out", str(out), "--match", "2=", "--url", store_url]) == 0
     collection = json.loads(out.read_text(encoding="utf-8"))
     assert [f["properties"]["boundary"] for f in collection["features"]].count("official") == 7
+    store = open_store(store_url)
+    assert store.current_number() == 1 and store.boundaries(1) is None  # --out wrote a file, published nothing
     capsys.readouterr()
-    assert main(["boundaries", "import", path, "--url", store_url]) == 2
-    assert "publishing boundaries to the store is not wired yet" in capsys.readouterr().err
+    assert main(["boundaries", "import", path, "--url", store_url]) == 0
+    assert "published version 2: 8 official zone(s)" in capsys.readouterr().out
+    version = store.version(2)
+    assert (version.kind, version.summary) == ("boundaries", {"boundaries": {"added": 8, "changed": 0, "removed": 0}})
+    kept = json.loads(store.boundaries(2))
+    assert {f["properties"]["boundary"] for f in kept["features"]} == {"official"}
+    assert store.read(2).projects.equals(store.read(1).projects)  # the data is untouched
+    entry = audit_entries(store, action="import_boundaries")[0]
+    assert entry.actor.startswith("cli:") and entry.version == 2 and entry.filename == Path(path).name
+    assert main(["boundaries", "import", path, "--url", store_url]) == 1  # the same again changes nothing
+    assert "changes nothing" in capsys.readouterr().err
+    store.engine.dispose()
 
 
 def test_cli_rejects_a_malformed_match(upload):

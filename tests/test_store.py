@@ -204,3 +204,48 @@ def test_command_line_lists_and_rolls_back(store_url, store, capsys):
     _assert_same(store.read(3), store.read(1))
     assert main(["db", "--url", store_url, "rollback", "9", "--author", "admin"]) == 1
     assert "no version 9" in capsys.readouterr().err
+
+
+def _features(boundary: str, shift: float = 0.0) -> dict[str, str]:
+    """Every shipped zone as a boundary feature, marked `boundary` and moved `shift` degrees east."""
+    import json
+
+    from corpsmap import geo
+
+    zones = geo.load_zone_shapes()
+    zones["geometry"] = zones.translate(xoff=shift)
+    zones["boundary"] = boundary
+    collection = json.loads(zones.to_json(drop_id=True))
+    return {f["properties"]["zone_id"]: json.dumps(f, separators=(",", ":")) for f in collection["features"]}
+
+
+def test_boundaries_are_versions_kept_across_data_changes_and_rolled_back(store):
+    from dataclasses import replace
+
+    from corpsmap import geo
+
+    official = _features("official")
+    v2 = store.publish(lambda d: d, kind="boundaries", author="admin", boundaries=official)
+    assert v2.summary == {"boundaries": {"added": 8, "changed": 0, "removed": 0}}
+    assert store.boundaries(1) is None and store.boundary_features(2) == official
+    shapes = geo.zone_shapes_from_geojson(store.boundaries(2), "version 2")
+    assert set(shapes["boundary"]) == {"official"} and len(shapes) == 8
+    with pytest.raises(NoChange):
+        store.publish(lambda d: d, kind="boundaries", author="admin", boundaries=official)
+
+    data = store.read(2)
+    v3 = store.publish(lambda d: replace(d, zones=d.zones.assign(size_km2=d.zones["size_km2"] + 1)), kind="table",
+                       author="admin")
+    assert store.boundary_features(3) == official  # data changes leave the boundaries alone
+    assert [store.boundary_stamp(n) for n in (1, 2, 3)] == [0, 2, 2]  # 3 draws the same shapes as 2
+
+    moved = {**official, "linkong": _features("official", 0.01)["linkong"]}
+    v4 = store.publish(lambda d: d, kind="boundaries", author="admin", boundaries=moved)
+    assert v4.summary["boundaries"] == {"added": 0, "changed": 1, "removed": 0}
+    back = store.rollback(1, author="admin")  # before any import: the shipped shapes, and version 1's data
+    assert store.boundaries(back.number) is None and store.boundary_stamp(back.number) == back.number
+    assert back.summary["boundaries"] == {"added": 0, "changed": 0, "removed": 8}
+    assert store.read(back.number).zones.equals(data.zones)
+    again = store.rollback(v3.number, author="admin")
+    assert store.boundary_features(again.number) == official
+    assert store.boundary_features(4) == moved  # history stays readable

@@ -81,6 +81,18 @@ user_zones = Table(
     PrimaryKeyConstraint("user_id", "zone_id"),
 )
 
+# Zone boundaries, versioned like the data rows: one GeoJSON Feature (WGS-84) per zone and version range. No
+# rows live at a version means the schematic shapes shipped in geodata/zones.geojson.
+zone_boundaries = Table(
+    "zone_boundaries", metadata,
+    Column("row_id", Integer, primary_key=True),
+    Column("valid_from", Integer, ForeignKey("versions.number"), nullable=False),
+    Column("valid_to", Integer, ForeignKey("versions.number"), nullable=True),
+    Column("zone_id", String(100), nullable=False),
+    Column("feature", Text, nullable=False),
+    Index("ix_zone_boundaries_valid", "valid_from", "valid_to"),
+)
+
 # Changes a zone editor submitted, waiting for an admin to publish or reject them. `spec` (JSON) and the upload
 # are enough to work the change out again on whatever version is current when it is published.
 submissions = Table(

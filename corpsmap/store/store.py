@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from corpsmap import changes
 from corpsmap.data import TABLES, Dataset, typed_frame
-from corpsmap.store.schema import DATA_TABLES, uploads, versions
+from corpsmap.store.schema import DATA_TABLES, uploads, versions, zone_boundaries
 
 KINDS = ("seed", "monthly_report", "projects", "table", "boundaries", "rollback")
 # Any constant works; it only has to be the same for every server on one PostgreSQL database.
@@ -184,7 +184,8 @@ class Store:
     def publish(self, change: Callable[[Dataset], Dataset], *, kind: str, author: str, comment: str = "",
                 based_on: int | None = None, upload: Upload | int | None = None, restores: int | None = None,
                 force: bool = False, submitted_by: str | None = None,
-                then: Callable[[Connection, int, dict[str, changes.TableDiff]], None] | None = None) -> Version:
+                then: Callable[[Connection, int, dict[str, changes.TableDiff]], None] | None = None,
+                boundaries: Mapping[str, str] | None = None) -> Version:
         """Apply `change` to the current version and store the result as the next version.
 
         `change` gets the current data set and returns the new one, validated (it may raise DataError). If
@@ -192,7 +193,8 @@ class Store:
         Everything happens in one transaction: on any error nothing is stored. `upload` is the file the change
         came from, or the id of one stored already (`store_upload`, for a submission published later).
         `then(conn, number, diffs)` runs last inside the same transaction (an audit entry, a submission's
-        status), so it lands with the version or not at all.
+        status), so it lands with the version or not at all. `boundaries` ({zone_id: GeoJSON Feature text}, the
+        complete set; {} for the shipped schematic shapes) replaces the zone boundaries; None leaves them.
         """
         if kind not in KINDS:
             raise ValueError(f"unknown kind of version {kind!r}")
@@ -209,17 +211,23 @@ class Store:
                 old = self._read(conn, current) if current else None
                 new = change(old)
                 diffs = changes.diff_datasets(old if old is not None else _empty_like(new), new)
-                if not diffs:
+                live = self._live_boundaries(conn)
+                shapes = _boundary_changes(live, boundaries) if boundaries is not None else {}
+                if not diffs and not any(shapes.values()):
                     raise NoChange("this changes nothing: every value is the same as in the current version")
                 number = current + 1
                 upload_id = self._store_upload(conn, upload) if isinstance(upload, Upload) else upload
+                summary = {name: d.counts() for name, d in diffs.items()}
+                if any(shapes.values()):
+                    summary["boundaries"] = {k: len(v) for k, v in shapes.items()}
                 conn.execute(insert(versions).values(
                     number=number, published_at=_now(), author=author[:200], kind=kind, comment=comment.strip(),
                     based_on=based_on, restores=restores, upload_id=upload_id,
-                    data_month=_data_month(new), submitted_by=submitted_by,
-                    summary=json.dumps({name: d.counts() for name, d in diffs.items()})))
+                    data_month=_data_month(new), submitted_by=submitted_by, summary=json.dumps(summary)))
                 for name, diff in diffs.items():
                     self._write(conn, name, diff, number)
+                if any(shapes.values()):
+                    self._write_boundaries(conn, live, boundaries, shapes, number)
                 if then is not None:
                     then(conn, number, diffs)
                 if os.environ.get(_PAUSE_ENV):  # tests only: hold the transaction open to kill the process
@@ -228,10 +236,54 @@ class Store:
         return self.version(number)
 
     def rollback(self, to: int, *, author: str, comment: str = "") -> Version:
-        """Publish a new version equal to version `to`."""
+        """Publish a new version equal to version `to`: its data and its zone boundaries."""
         target = self.read(to)
         return self.publish(lambda _current: target, kind="rollback", author=author, restores=to,
-                            comment=comment or f"rollback to version {to}")
+                            comment=comment or f"rollback to version {to}", boundaries=self.boundary_features(to))
+
+    # Zone boundaries ---------------------------------------------------------------------------------------
+    def boundary_features(self, number: int) -> dict[str, str]:
+        """{zone_id: GeoJSON Feature text} of the boundaries at version `number`; {} means the shipped ones."""
+        live = (zone_boundaries.c.valid_from <= number) & (
+            zone_boundaries.c.valid_to.is_(None) | (zone_boundaries.c.valid_to > number))
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(zone_boundaries.c.zone_id, zone_boundaries.c.feature).where(live)
+                                .order_by(zone_boundaries.c.row_id)).all()
+        return dict(rows)
+
+    def boundaries(self, number: int) -> str | None:
+        """The boundaries at version `number` as GeoJSON FeatureCollection text; None for the shipped ones."""
+        features = self.boundary_features(number)
+        if not features:
+            return None
+        return '{"type":"FeatureCollection","features":[' + ",".join(features.values()) + "]}"
+
+    def boundary_stamp(self, number: int) -> int:
+        """The last version up to `number` that changed the boundaries (0: never): equal stamps, equal shapes."""
+        with self.engine.connect() as conn:
+            started = conn.execute(select(func.max(zone_boundaries.c.valid_from))
+                                   .where(zone_boundaries.c.valid_from <= number)).scalar()
+            ended = conn.execute(select(func.max(zone_boundaries.c.valid_to))
+                                 .where(zone_boundaries.c.valid_to <= number)).scalar()
+        return max(started or 0, ended or 0)
+
+    @staticmethod
+    def _live_boundaries(conn: Connection) -> dict[str, tuple[int, str]]:
+        rows = conn.execute(select(zone_boundaries.c.zone_id, zone_boundaries.c.row_id, zone_boundaries.c.feature)
+                            .where(zone_boundaries.c.valid_to.is_(None))).all()
+        return {zone: (row_id, feature) for zone, row_id, feature in rows}
+
+    @staticmethod
+    def _write_boundaries(conn: Connection, live: dict[str, tuple[int, str]], new: Mapping[str, str],
+                          shapes: dict[str, list[str]], number: int) -> None:
+        closing = [live[zone][0] for zone in shapes["changed"] + shapes["removed"]]
+        if closing:
+            conn.execute(update(zone_boundaries).where(zone_boundaries.c.row_id.in_(closing))
+                         .values(valid_to=number))
+        rows = [{"zone_id": zone, "feature": new[zone], "valid_from": number}
+                for zone in shapes["added"] + shapes["changed"]]
+        if rows:
+            conn.execute(insert(zone_boundaries), rows)
 
     def _lock(self, conn: Connection) -> None:
         if self.backend == "postgresql":
@@ -269,6 +321,13 @@ class Store:
         rows += [{**new, "position": next_position + i, "valid_from": number} for i, new in enumerate(diff.added)]
         if rows:
             conn.execute(insert(table), rows)
+
+
+def _boundary_changes(live: dict[str, tuple[int, str]], new: Mapping[str, str]) -> dict[str, list[str]]:
+    """Zones whose boundary a new complete set adds, changes or removes."""
+    return {"added": [z for z in new if z not in live],
+            "changed": [z for z in new if z in live and live[z][1] != new[z]],
+            "removed": [z for z in live if z not in new]}
 
 
 def _empty_like(dataset: Dataset) -> Dataset:

@@ -16,7 +16,7 @@ from corpsmap import geo, workflow
 from corpsmap.accounts import Action, User, can
 from corpsmap.changes import TableDiff
 from corpsmap.data import DataError, Dataset
-from corpsmap.i18n import LANGS, month_label, normalize_lang, t
+from corpsmap.i18n import LANGS, month_label, name_of, normalize_lang, t
 from corpsmap.progress import progress_table
 from corpsmap.store import Store, Version, open_store
 from corpsmap.ui import session
@@ -175,14 +175,48 @@ def reload_data() -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _geodata():
-    return geo.load_zone_shapes(), geo.load_districts(), geo.load_river()
+def _base_layers():
+    return geo.load_districts(), geo.load_river()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _boundary_stamp(number: int) -> int:
+    return store().boundary_stamp(number)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _zone_shapes(stamp: int):
+    # Keyed by the last version that changed the boundaries: versions of data alone share one frame.
+    text = store().boundaries(stamp) if stamp else None
+    return geo.zone_shapes_from_geojson(text, f"boundaries of version {stamp}") if text else geo.load_zone_shapes()
+
+
+def zone_shapes(number: int | None = None):
+    """The zone shapes of version `number` (default: the shown one): imported boundaries where the store has
+    them, the shipped schematic ones otherwise. Shared: treat as read-only."""
+    return _zone_shapes(_boundary_stamp(number or shown_version()))
+
+
+def boundary_note(lang_: str) -> str:
+    """What the zone outlines are: schematic, official, or some of each (named)."""
+    try:
+        shapes = zone_shapes()
+    except ValueError:  # the pages say so in full
+        return t("schematic_note", lang_)
+    official = geo.official_zones(shapes)
+    if not official:
+        return t("schematic_note", lang_)
+    if official >= set(shapes["zone_id"]):
+        return t("official_note", lang_)
+    names = {r["zone_id"]: name_of(r, lang_, "short") for r in dataset().zones.to_dict("records")}
+    schematic = [names.get(z, z) for z in shapes["zone_id"] if z not in official]
+    return t("partly_official_note", lang_, zones="、".join(schematic) if lang_ == "zh" else ", ".join(schematic))
 
 
 def geodata():
-    """(zone shapes, districts, river) as GeoDataFrames, loaded once per server; treat as read-only."""
+    """(zone shapes of the shown version, districts, river) as GeoDataFrames; treat as read-only."""
     try:
-        return _geodata()
+        return (zone_shapes(), *_base_layers())
     except ValueError as exc:
         st.error(t("map_error", lang()))
         st.code(str(exc), language=None)
@@ -274,7 +308,7 @@ def sidebar() -> None:
         st.caption(t(mode, current))
         session.sidebar(current)
         st.caption(t("illustrative_note", current))
-        st.caption(t("schematic_note", current))
+        st.caption(boundary_note(current))
     _sync_lang_to_url()
     version_banner(current)
 
