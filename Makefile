@@ -29,6 +29,7 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py
 	$(PY) bench/projects_filter.py
 	$(PY) bench/store_bench.py
+	$(PY) bench/briefing_bench.py
 
 # Rebuilds geodata/*.geojson from the build-only packages (large wheels; not needed to run the app).
 geodata: $(VENV)/.runtime
