@@ -28,6 +28,9 @@ if can(user, Action.VIEW_INTERNAL):
                          url_path="history"))
 if can(user, Action.READ_AUDIT):
     pages.append(st.Page("pages/audit.py", title=t("page_audit", lang), icon=":material/policy:", url_path="audit"))
+if can(user, Action.IMPORT_BOUNDARIES):
+    pages.append(st.Page("pages/boundaries.py", title=t("page_boundaries", lang), icon=":material/polyline:",
+                         url_path="boundaries"))
 if can(user, Action.MANAGE_USERS):
     pages.append(st.Page("pages/accounts.py", title=t("page_accounts", lang), icon=":material/group:",
                          url_path="accounts"))
