@@ -506,3 +506,16 @@ def test_command_line_manages_accounts(store_url, store, capsys, monkeypatch, tm
     assert all(r["actor"].startswith("cli:") and r["action"] == "user_role" for r in rows)
     code, _, err = run("audit", "--url", store_url, "export", str(tmp_path / "missing" / "audit.csv"))
     assert code == 1 and err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_login_attempts_older_than_a_day_are_dropped_but_the_audit_keeps_them(store, clock):
+    add_user(store, "old", Role.VIEWER, password=PASSWORD, actor=ACTOR)
+    for _ in range(3):
+        with pytest.raises(LoginFailed):
+            authenticate(store, "old", "wrong password", "10.0.0.9", clock=clock)
+    clock.advance(25 * 3600)
+    authenticate(store, "old", PASSWORD, "10.0.0.9", clock=clock)
+    with store.engine.connect() as conn:
+        kept = conn.execute(select(login_attempts.c.outcome)).scalars().all()
+    assert kept == ["ok"]
+    assert len(audit_entries(store, action="login_failed", actor="old")) == 3

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, delete, insert, select, update
 
 from corpsmap.accounts import users as accounts
 from corpsmap.accounts.audit import Clock, as_utc, insert_entry, record, utc_now
@@ -32,6 +32,7 @@ MIN_SECRET = 32  # characters (or bytes) of the token secret; `secrets.token_url
 _PG_LOGIN_LOCK_KEY = 7_427_002  # not the publish lock's key: a long publish must not hold up logins
 _TOKEN_CONTEXT = b"corpsmap-session-v1."  # a signature made for anything else never verifies here
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+KEEP_ATTEMPTS = timedelta(days=1)
 
 
 class LoginFailed(Exception):
@@ -90,6 +91,9 @@ def authenticate(store: Store, username: str, password: str, client: str, *, clo
     actor = name if account else "visitor"
     unknown = "" if account else "unknown account; "
     with _login_lock(store) as conn:  # check and count this attempt in one step, so parallel tries all count
+        # Attempts older than a day can no longer matter (a run of failures ends 15 minutes after the last, and
+        # the wait is at its cap after a dozen): drop them, so the table stays small. The audit log keeps all.
+        conn.execute(delete(login_attempts).where(login_attempts.c.at < now - KEEP_ATTEMPTS))
         wait = _wait(conn, name, client, now, throttle)
         attempt_id = conn.execute(insert(login_attempts).values(
             at=now, account_key=_account_key(name), client=client, outcome="throttled" if wait else "failed",
