@@ -288,3 +288,16 @@ def test_an_admin_adds_a_zone_editor_on_the_accounts_page(internal, monkeypatch)
     assert user is not None and user.role.value == "zone_editor" and user.zones == {"yinong"}
     assert audit_entries(store, action="user_add", actor="apptest-admin")[0].detail.startswith("apptest-wang")
     assert [s.value for s in at.success] == ["已保存：apptest\\-wang"]
+
+
+def test_a_disabled_account_is_out_at_its_next_action(monkeypatch):
+    from corpsmap.accounts import set_disabled
+    from corpsmap.store import open_store
+
+    token = signed_in(monkeypatch, "apptest-soon-gone", "viewer")
+    at = run_app("pages/history.py", token=token)
+    assert [t.value for t in at.title] == ["版本历史"]
+    set_disabled(open_store(), "apptest-soon-gone", True, actor="test")
+    at.run()  # the next click
+    assert "版本历史" not in [t.value for t in at.title]
+    assert at.text_input(key="login_name") is not None  # a visitor again, offered the sign-in form
