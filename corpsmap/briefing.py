@@ -32,6 +32,7 @@ MARGIN = 12.0
 BOTTOM = 193.0  # content ends here; the footer line is below
 MAP_DPI = 200  # the maps' resolution on paper
 COVER_MAP = (170.0, 112.0)  # mm
+PROJECTS_ROOM = 45.0  # mm a zone page keeps for its projects below the indicators
 FONT = "NotoSansCJKsc"
 
 INK, MUTED, FAINT = "#1a202c", "#4a5568", "#718096"
@@ -317,7 +318,7 @@ class _Pack:
     def map_caption(self) -> str:
         indicator = cover_indicator(self.dataset)
         if self.month is None or indicator is None:
-            return self.t("legend_title")
+            return f"{self.t('color_by')}: {self.t('color_platform')}"
         ind = self.dataset.indicators.set_index("indicator_id").loc[indicator]
         return self.t("briefing_map_caption", indicator=name_of(ind, self.lang), month=self.month_text())
 
@@ -391,13 +392,18 @@ class _Pack:
             pdf.text_box(MARGIN, y, left_w, self.t("schematic_note"), 7, color=FAINT)
 
         x, width = MARGIN + left_w + gap, PAGE_W - 2 * MARGIN - left_w - gap
-        y = pdf.text_box(x, 28, width, f"{self.t('indicators')} · {self.t('as_of', month=self.month_text())}",
-                         10.5, bold=True)
+        as_of = f" · {self.t('as_of', month=self.month_text())}" if self.month else ""
+        y = pdf.text_box(x, 28, width, self.t("indicators") + as_of, 10.5, bold=True)
         if self.month is None:
             y = pdf.text_box(x, y + 1, width, self.t("no_observations"), 9, color=MUTED)
         else:
             rows = summary.headline_rows(self.table, self.dataset, zone_id, self.month, self.lang)
-            _, y = pdf.table(x, y + 0.5, self.indicator_columns(width), self.indicator_rows(rows))
+            # Leave the projects room for a few rows; indicators that do not fit are counted, never cut.
+            drawn, y = pdf.table(x, y + 0.5, self.indicator_columns(width), self.indicator_rows(rows),
+                                 bottom=BOTTOM - PROJECTS_ROOM)
+            if drawn < len(rows):
+                y = pdf.text_box(x, y + 1, width, self.t("briefing_more_rows", count=len(rows) - drawn,
+                                                         page=self.t("page_indicators")), 7.5, color=MUTED)
         self.projects(pdf, zone_id, x, y + 5, width)
 
     def projects(self, pdf: _Document, zone_id: str, x: float, y: float, width: float) -> None:
@@ -451,8 +457,8 @@ class _Pack:
                 for s in self.dataset.sources.itertuples()]
         drawn, y = pdf.table(MARGIN, y, columns, rows, size=8, bottom=BOTTOM - 10)
         if drawn < len(rows):
-            y = pdf.text_box(MARGIN, y + 1, width, self.t("briefing_more_rows", count=len(rows) - drawn), 7.5,
-                             color=MUTED)
+            y = pdf.text_box(MARGIN, y + 1, width, self.t("briefing_more_rows", count=len(rows) - drawn,
+                                                          page=self.t("page_about")), 7.5, color=MUTED)
         pdf.text_box(MARGIN, min(y + 3, BOTTOM - 4), width, version_line(version, self.month, self.lang), 8,
                      color=MUTED)
 

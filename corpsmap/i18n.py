@@ -364,7 +364,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "briefing_page": ("第 {page} 页 / 共 {total} 页", "Page {page} of {total}"),
     "briefing_notes_title": ("来源与说明", "Sources and notes"),
     "briefing_status_rules": ("状态灯", "Status lights"),
-    "briefing_more_rows": ("另有 {count} 项未列出，见应用的“数据与说明”页。", "{count} more not listed; see the app's Data & notes page."),
+    "briefing_more_rows": ("另有 {count} 项未列出，见应用的“{page}”页。", "{count} more not listed; see the app's {page} page."),
     "briefing_publisher": ("发布者", "Publisher"),
     "briefing_date": ("日期", "Date"),
     "briefing_note": ("说明", "Note"),

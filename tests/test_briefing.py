@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -306,3 +307,32 @@ def test_a_zone_with_an_official_boundary_is_not_called_schematic(seeded, monkey
             assert ("示意范围" in text) == schematic, zone_id
     finally:
         staticmap._layers.cache_clear()
+
+
+def pdf_text(pdf: bytes, last_page: int | None = None) -> str:
+    pages = ["-l", str(last_page)] if last_page else []
+    return subprocess.run(["pdftotext", *pages, "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+
+
+def test_projects_that_do_not_fit_are_counted_not_cut(seeded):
+    dataset, version = seeded
+    template = dataset.projects[dataset.projects["zone_id"] == "linkong"].iloc[0]
+    extra = pd.DataFrame([{**template.to_dict(), "project_id": f"many-{i}", "name_zh": f"【示例】第{i:02d}号项目",
+                           "investment_yi": 100 - i, "provenance": "illustrative"} for i in range(40)])
+    many = replace(dataset, projects=pd.concat([dataset.projects, extra], ignore_index=True))
+    total = (many.projects["zone_id"] == "linkong").sum()
+    text = pdf_text(briefing.briefing_pdf(many, version, zone="linkong"), last_page=1)
+    shown = re.search(rf"显示 {total} 个项目中的前 (\d+) 个", re.sub(r"\s+", " ", text))
+    assert shown, text
+    listed = [i for i in range(40) if f"第{i:02d}号项目" in text]
+    assert listed == list(range(len(listed))) and 0 < len(listed) < 40  # the largest first, then a clean stop
+    assert int(shown.group(1)) == len(listed)  # the extras are the largest, so they are the ones shown
+
+
+def test_a_version_without_observations_still_makes_a_pack(seeded):
+    dataset, version = seeded
+    empty = replace(dataset, observations=dataset.observations.iloc[0:0])
+    pdf = briefing.briefing_pdf(empty, version)
+    text = pdf_text(pdf)
+    assert text.count("\f") == 10 and "当前版本没有任何指标数据" in text
