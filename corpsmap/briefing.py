@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+import geopandas as gpd
 import pandas as pd
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
@@ -94,16 +95,13 @@ def cover_indicator(dataset: Dataset) -> str | None:
     return COVER_INDICATOR if COVER_INDICATOR in options else options[0]
 
 
-def official_zones() -> frozenset[str]:
-    """The zones whose boundary in the geodata is official; the others are drawn and labelled schematic."""
-    return geo.official_zones(geo.load_zone_shapes())
-
-
-def _colours(dataset: Dataset, table: pd.DataFrame, month: str | None, lang: str) -> colouring.Colouring:
+def _colours(dataset: Dataset, table: pd.DataFrame, month: str | None, lang: str,
+             shapes: gpd.GeoDataFrame) -> colouring.Colouring:
     indicator = cover_indicator(dataset)
+    official = geo.official_zones(shapes)
     if month is None or indicator is None:  # no observations: only platforms can colour the map
-        return colouring.platform_colouring(dataset, lang, official_zones())
-    return colouring.status_colouring(table, dataset, indicator, month, lang, official_zones())
+        return colouring.platform_colouring(dataset, lang, official)
+    return colouring.status_colouring(table, dataset, indicator, month, lang, official)
 
 
 def _labels(dataset: Dataset, lang: str) -> dict[str, str]:
@@ -111,13 +109,16 @@ def _labels(dataset: Dataset, lang: str) -> dict[str, str]:
 
 
 def map_png(dataset: Dataset, month: str | None = None, lang: str = "zh", *, width_px: int = 1920,
-            height_px: int = 1080, zone: str | None = None, table: pd.DataFrame | None = None) -> bytes:
+            height_px: int = 1080, zone: str | None = None, table: pd.DataFrame | None = None,
+            shapes: gpd.GeoDataFrame | None = None) -> bytes:
     """The eight zones coloured by their status lights at `month` (the latest by default) as a PNG of the given
-    size, with legend and sources; `zone` outlines one zone."""
+    size, with legend and sources; `zone` outlines one zone. `shapes`: the version's zone boundaries (default:
+    the shipped ones)."""
     staticmap.check_size(width_px, height_px)
     month = _check(dataset, month, lang, zone)
     table = progress.progress_table(dataset) if table is None else table
-    return staticmap.render_png(_colours(dataset, table, month, lang), _labels(dataset, lang), lang,
+    shapes = geo.load_zone_shapes() if shapes is None else shapes
+    return staticmap.render_png(shapes, _colours(dataset, table, month, lang, shapes), _labels(dataset, lang), lang,
                                 width_px=width_px, height_px=height_px, selected=zone,
                                 credit=t("briefing_map_credit", lang))
 
@@ -252,6 +253,7 @@ class _Pack:
     table: pd.DataFrame
     month: str | None
     lang: str
+    shapes: gpd.GeoDataFrame  # the zone boundaries of the version
     colours: colouring.Colouring
     official: frozenset[str]  # zones with an official boundary: no "schematic" label
 
@@ -265,7 +267,7 @@ class _Pack:
 
     def map(self, width_mm: float, height_mm: float, zone: str | None = None) -> bytes:
         # Map text sized for paper: as on the cover's map whatever the map's size.
-        return staticmap.render_png(self.colours, _labels(self.dataset, self.lang), self.lang,
+        return staticmap.render_png(self.shapes, self.colours, _labels(self.dataset, self.lang), self.lang,
                                     width_px=_px(width_mm), height_px=_px(height_mm), selected=zone,
                                     credit=self.t("briefing_map_credit"), text_scale=COVER_MAP[1] / height_mm)
 
@@ -464,17 +466,21 @@ class _Pack:
 
 
 def briefing_pdf(dataset: Dataset, version: Version, month: str | None = None, lang: str = "zh",
-                 zone: str | None = None, table: pd.DataFrame | None = None) -> bytes:
+                 zone: str | None = None, table: pd.DataFrame | None = None,
+                 shapes: gpd.GeoDataFrame | None = None) -> bytes:
     """The briefing pack as PDF bytes: the cover, a page per zone along the river and the sources and notes; or,
     with `zone`, that zone's page and the notes. `month` defaults to the latest with data.
 
     `dataset` is what the reader may see (the app passes public rows only in the public demo); `table` is its
-    progress table if the caller has it already. Raises ValueError for an unknown month, zone or language and
+    progress table if the caller has it already; `shapes` the version's zone boundaries as geo reads them (default:
+    the shipped ones, geodata/zones.geojson). Raises ValueError for an unknown month, zone or language and
     fonts.FontMissing without the CJK font.
     """
     month = _check(dataset, month, lang, zone)
     table = progress.progress_table(dataset) if table is None else table
-    pack = _Pack(dataset, table, month, lang, _colours(dataset, table, month, lang), official_zones())
+    shapes = geo.load_zone_shapes() if shapes is None else shapes
+    pack = _Pack(dataset, table, month, lang, shapes, _colours(dataset, table, month, lang, shapes),
+                 geo.official_zones(shapes))
     zones = [zone] if zone else zone_order(dataset)
     total = len(zones) + (0 if zone else 1) + 1
     title = f"{t('app_title', lang)} · {t('briefing_title', lang)} · {pack.month_text()}"

@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction, url_help: str) -> None:
 def run(args: argparse.Namespace, store: Store) -> int:
     """Write the files asked for; 2 with a message for a bad option value, a missing font or no output named."""
     # Imported here: matplotlib and fpdf2 take a second to load, which the other commands need not wait for.
-    from corpsmap import briefing, progress, staticmap
+    from corpsmap import briefing, geo, progress, staticmap
     from corpsmap.fonts import FontMissing
 
     if not (args.out or args.png):
@@ -46,16 +46,19 @@ def run(args: argparse.Namespace, store: Store) -> int:
         number = args.version or store.current_number()
         dataset = store.read(number)  # StoreError for a version that does not exist
         version = store.version(number)
+        drawn = store.boundaries(number)  # the version's zone boundaries; None: the shipped schematic ones
+        shapes = geo.zone_shapes_from_geojson(drawn, f"boundaries of version {number}") if drawn else None
         if not args.internal:  # as the public demo shows it
             dataset = replace(dataset, projects=dataset.projects[dataset.projects["public"]])
         month = args.month or progress.latest_month(dataset)
         if args.out:
-            Path(args.out).write_bytes(briefing.briefing_pdf(dataset, version, month, args.lang, args.zone))
+            Path(args.out).write_bytes(briefing.briefing_pdf(dataset, version, month, args.lang, args.zone,
+                                                             shapes=shapes))
             print(f"wrote {args.out}: version {number}, {month}, {args.lang}"
                   + (f", zone {args.zone}" if args.zone else ""))
         if args.png:
             Path(args.png).write_bytes(briefing.map_png(dataset, month, args.lang, width_px=size[0],
-                                                        height_px=size[1], zone=args.zone))
+                                                        height_px=size[1], zone=args.zone, shapes=shapes))
             print(f"wrote {args.png}: {size[0]}x{size[1]} map, version {number}, {month}")
     except (ValueError, FontMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -38,17 +38,23 @@ _DPI = 100  # figure units only: every size below is in pixels of the output
 
 
 @dataclass(frozen=True)
-class _Layers:
-    """Every shape as a matplotlib path in Web Mercator metres, built once per process."""
+class _Base:
+    """The base map as matplotlib paths in Web Mercator metres, built once per process."""
 
     neighbours: list[MplPath]
     xiaoshan: list[MplPath]
     water: list[MplPath]
     river_lines: list[MplPath]
-    zones: dict[str, MplPath]
-    boundaries: dict[str, str]  # zone_id → official or schematic
-    zone_labels: dict[str, tuple[float, float]]  # zone_id → (x, y)
     district_labels: dict[str, tuple[str, str, float, float]]  # adcode → (name_zh, name_en, x, y)
+
+
+@dataclass(frozen=True)
+class _Zones:
+    """The zones of one set of boundaries, likewise."""
+
+    paths: dict[str, MplPath]
+    boundaries: dict[str, str]  # zone_id → official or schematic
+    labels: dict[str, tuple[float, float]]  # zone_id → (x, y)
     extent: tuple[float, float, float, float]  # the zones with a margin: xmin, ymin, xmax, ymax
 
 
@@ -69,27 +75,34 @@ def _path(geometry) -> MplPath:
 
 
 @lru_cache(maxsize=1)
-def _layers() -> _Layers:
-    zones, districts, river = geo.load_zone_shapes(), geo.load_districts(), geo.load_river()
+def _base() -> _Base:
+    districts, river = geo.load_districts(), geo.load_river()
     points = mapview.district_label_points(districts, river)
     projected = gpd.GeoSeries.from_xy([lon for _, lon in points.values()], [lat for lat, _ in points.values()],
                                       crs=4326).to_crs(MERCATOR)
     names = districts.set_index("adcode")
-    west, south, east, north = zones.total_bounds
-    frame = gpd.GeoSeries.from_xy([west - MARGIN_DEGREES, east + MARGIN_DEGREES],
-                                  [south - MARGIN_DEGREES, north + MARGIN_DEGREES], crs=4326).to_crs(MERCATOR)
-    zones, districts, river = zones.to_crs(MERCATOR), districts.to_crs(MERCATOR), river.to_crs(MERCATOR)
+    districts, river = districts.to_crs(MERCATOR), river.to_crs(MERCATOR)
     xiaoshan = districts["is_xiaoshan"].astype(bool)
-    return _Layers(
+    return _Base(
         neighbours=[_path(g) for g in districts.geometry[~xiaoshan]],
         xiaoshan=[_path(g) for g in districts.geometry[xiaoshan]],
         water=[_path(g) for g in river.geometry[river["kind"] == "water"]],
         river_lines=[_path(g) for g in river.geometry[river["kind"] == "river_line"]],
-        zones={z: _path(g) for z, g in zip(zones["zone_id"], zones.geometry)},
-        boundaries=dict(zip(zones["zone_id"], zones["boundary"])),
-        zone_labels={z: (p.x, p.y) for z, p in zip(zones["zone_id"], zones.geometry.representative_point())},
         district_labels={a: (names.loc[a, "name_zh"], names.loc[a, "name_en"], p.x, p.y)
                          for a, p in zip(points, projected)},
+    )
+
+
+def _zones(shapes: gpd.GeoDataFrame) -> _Zones:
+    """The zone shapes (WGS-84, as geo loads them) as paths, framed as mapview.fit_to frames the web map."""
+    west, south, east, north = shapes.total_bounds
+    frame = gpd.GeoSeries.from_xy([west - MARGIN_DEGREES, east + MARGIN_DEGREES],
+                                  [south - MARGIN_DEGREES, north + MARGIN_DEGREES], crs=4326).to_crs(MERCATOR)
+    zones = shapes.to_crs(MERCATOR)
+    return _Zones(
+        paths={z: _path(g) for z, g in zip(zones["zone_id"], zones.geometry)},
+        boundaries=dict(zip(zones["zone_id"], zones["boundary"])),
+        labels={z: (p.x, p.y) for z, p in zip(zones["zone_id"], zones.geometry.representative_point())},
         extent=(frame.x.min(), frame.y.min(), frame.x.max(), frame.y.max()),
     )
 
@@ -159,17 +172,18 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(text[i:i + width // 2] for i in range(0, len(text), width // 2))
 
 
-def render_png(colours: Colouring, labels: dict[str, str], lang: str, *, width_px: int, height_px: int,
-               selected: str | None = None, legend: bool = True, credit: str | None = None,
+def render_png(shapes: gpd.GeoDataFrame, colours: Colouring, labels: dict[str, str], lang: str, *, width_px: int,
+               height_px: int, selected: str | None = None, legend: bool = True, credit: str | None = None,
                text_scale: float = 1.0) -> bytes:
-    """The eight zones filled with `colours`, labelled with `labels` (zone id → text), on the offline base map.
+    """The zones of `shapes` (as geo loads them: zone_id, boundary, geometry in WGS-84) filled with `colours`,
+    labelled with `labels` (zone id → text), on the offline base map; schematic boundaries dashed, official solid.
 
     `selected` outlines one zone as the web map does and fades the others; `legend` draws the colouring's
     legend in the lower right; `credit` is a line of small print along the bottom (the map's sources);
     `text_scale` enlarges every text (a small map on paper needs larger type than its pixels suggest).
     """
     width_px, height_px = check_size(width_px, height_px)
-    layers = _layers()
+    base, zones = _base(), _zones(shapes)
     unit = min(width_px, height_px) / 100  # one hundredth of the short side
     text = unit * text_scale
     fig = Figure(figsize=(width_px / _DPI, height_px / _DPI), dpi=_DPI, facecolor=mapview.BACKGROUND)
@@ -182,36 +196,36 @@ def render_png(colours: Colouring, labels: dict[str, str], lang: str, *, width_p
         ax.add_collection(PathCollection(paths, facecolors=style["fillColor"], edgecolors=style["color"], zorder=z,
                                          linewidths=_px(style["weight"], unit)))
 
-    layer(layers.neighbours, mapview.NEIGHBOUR_STYLE, 1)
-    layer(layers.xiaoshan, mapview.XIAOSHAN_STYLE, 1)
-    layer(layers.water, mapview.WATER_STYLE, 2)
-    ax.add_collection(PathCollection(layers.river_lines, facecolors="none", edgecolors=mapview.WATER_STYLE["fillColor"],
+    layer(base.neighbours, mapview.NEIGHBOUR_STYLE, 1)
+    layer(base.xiaoshan, mapview.XIAOSHAN_STYLE, 1)
+    layer(base.water, mapview.WATER_STYLE, 2)
+    ax.add_collection(PathCollection(base.river_lines, facecolors="none", edgecolors=mapview.WATER_STYLE["fillColor"],
                                      linewidths=_px(mapview.RIVER_LINE_WEIGHT, unit), zorder=2))
 
-    ids = list(layers.zones)
-    styles = [mapview.zone_style(layers.boundaries[z]) for z in ids]  # dashed where schematic, solid if official
+    ids = list(zones.paths)
+    styles = [mapview.zone_style(zones.boundaries[z]) for z in ids]  # dashed where schematic, solid if official
     fills = [to_rgba(colours.fills.get(z, mapview.NO_FILL), style["fillOpacity"] if selected in (None, z)
                      else FADED_OPACITY) for z, style in zip(ids, styles)]
-    ax.add_collection(PathCollection([layers.zones[z] for z in ids], facecolors=fills, edgecolors="none", zorder=3))
+    ax.add_collection(PathCollection([zones.paths[z] for z in ids], facecolors=fills, edgecolors="none", zorder=3))
     ax.add_collection(PathCollection(
-        [layers.zones[z] for z in ids], facecolors="none", edgecolors=[style["color"] for style in styles],
+        [zones.paths[z] for z in ids], facecolors="none", edgecolors=[style["color"] for style in styles],
         linewidths=[_px(style["weight"], unit) for style in styles], zorder=4,
         linestyles=[_dashes(style.get("dashArray"), unit) for style in styles]))
-    if selected is not None:
+    if selected in zones.paths:
         outline = mapview.SELECTED_STYLE
-        ax.add_collection(PathCollection([layers.zones[selected]], facecolors="none", edgecolors=outline["color"],
+        ax.add_collection(PathCollection([zones.paths[selected]], facecolors="none", edgecolors=outline["color"],
                                          linewidths=_px(outline["weight"], unit), zorder=5))
 
-    xmin, xmax, ymin, ymax = _fit(layers.extent, width_px / height_px)
+    xmin, xmax, ymin, ymax = _fit(zones.extent, width_px / height_px)
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
     ax.set_aspect("equal")  # Mercator metres both ways: the shapes keep their form
 
     district_font = _font(1.9 * text)
-    for name_zh, name_en, x, y in layers.district_labels.values():
+    for name_zh, name_en, x, y in base.district_labels.values():
         ax.text(x, y, name_en if lang == "en" else name_zh, fontproperties=district_font,
                 color=DISTRICT_LABEL_COLOR, ha="center", va="center", zorder=6, clip_on=True)
-    for zone_id, (x, y) in layers.zone_labels.items():
+    for zone_id, (x, y) in zones.labels.items():
         if zone_id in labels:
             size = 2.6 * text if zone_id == selected else 2.3 * text
             ax.text(x, y, labels[zone_id], fontproperties=_font(size, bold=True), color=LABEL_COLOR,

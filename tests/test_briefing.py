@@ -4,6 +4,7 @@ map as a PNG, the font lookup and the `briefing` command on a temporary SQLite s
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import shutil
@@ -293,20 +294,33 @@ def test_command_line_refuses_bad_options_with_a_message(store_url, tmp_path, ca
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_a_zone_with_an_official_boundary_is_not_called_schematic(seeded, monkeypatch):
-    shipped = geo.load_zone_shapes()
-    official = shipped.assign(boundary=[geo.OFFICIAL if z == "linkong" else b
-                                        for z, b in zip(shipped["zone_id"], shipped["boundary"])])
-    monkeypatch.setattr(geo, "load_zone_shapes", lambda: official.copy())
-    staticmap._layers.cache_clear()  # the map's shapes are read once per process
-    try:
-        for zone_id, schematic in (("linkong", False), ("xianghu", True)):
-            pdf = briefing.briefing_pdf(*seeded, zone=zone_id)
-            text = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=pdf, capture_output=True,
-                                  check=True).stdout.decode()
-            assert ("示意范围" in text) == schematic, zone_id
-    finally:
-        staticmap._layers.cache_clear()
+def official(zone_id: str):
+    """The shipped zone shapes with `zone_id`'s boundary marked official (as an imported one would be)."""
+    shapes = geo.load_zone_shapes()
+    return shapes.assign(boundary=[geo.OFFICIAL if z == zone_id else b
+                                   for z, b in zip(shapes["zone_id"], shapes["boundary"])])
+
+
+def test_a_zone_with_an_official_boundary_is_not_called_schematic(seeded):
+    shapes = official("linkong")
+    for zone_id, schematic in (("linkong", False), ("xianghu", True)):
+        pdf = briefing.briefing_pdf(*seeded, zone=zone_id, shapes=shapes)
+        text = subprocess.run(["pdftotext", "-l", "1", "-", "-"], input=pdf, capture_output=True,
+                              check=True).stdout.decode()
+        assert ("示意范围" in text) == schematic, zone_id
+
+
+def test_command_line_draws_the_boundaries_of_the_version(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    store = open_store(url, DATA_DIR)
+    features = json.loads(official("linkong").to_json(drop_id=True))["features"]
+    store.publish(lambda current: current, kind="boundaries", author="test",
+                  boundaries={f["properties"]["zone_id"]: json.dumps(f) for f in features})
+    store.engine.dispose()
+    for version, schematic in (("1", True), ("2", False)):
+        out = tmp_path / f"v{version}.pdf"
+        assert main(["briefing", "--url", url, "--zone", "linkong", "--version", version, "--out", str(out)]) == 0
+        assert ("示意范围" in page_text(out, 1)) == schematic, version
 
 
 def pdf_text(pdf: bytes, last_page: int | None = None) -> str:

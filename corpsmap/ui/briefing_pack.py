@@ -3,6 +3,7 @@ for download; a pack once made is kept by version, rows shown, month, zone and l
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
@@ -15,10 +16,10 @@ from corpsmap.ui import frame
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _pdf(number: int, internal: bool, month: str | None, zone: str | None, lang: str, _dataset: Dataset,
-         _version: Version, _table: pd.DataFrame) -> bytes:
-    # A version never changes, so its number and whether non-public rows are in it fix the data: the
-    # underscored arguments (not hashed) are what those name.
-    return briefing.briefing_pdf(_dataset, _version, month, lang, zone, _table)
+         _version: Version, _table: pd.DataFrame, _shapes: gpd.GeoDataFrame) -> bytes:
+    # A version never changes, so its number and whether non-public rows are in it fix the data and the zone
+    # boundaries: the underscored arguments (not hashed) are what those name.
+    return briefing.briefing_pdf(_dataset, _version, month, lang, zone, _table, _shapes)
 
 
 def _asked(flag: str, what: tuple) -> None:
@@ -42,7 +43,7 @@ def pack_button(lang: str, month: str | None, zone: str | None = None) -> None:
     if st.session_state.get(f"{key}_asked") != what:
         return
     with st.spinner(t("briefing_making", lang, month=shown)):
-        pdf = _pdf(*what, dataset, version, frame.progress())
+        pdf = _pdf(*what, dataset, version, frame.progress(), frame.zone_shapes(version.number))
     name = briefing.file_name(version, month, lang, zone)
     st.download_button(t(f"briefing_download{suffix}", lang), frame.recorded(lambda: pdf, name, month=month,
                                                                              zone_id=zone, version=version.number),
