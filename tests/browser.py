@@ -36,8 +36,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(env: dict[str, str] | None = None, script: str = "app.py") -> tuple[subprocess.Popen, str]:
+def start_app(env: dict[str, str] | None = None, script: str = "app.py", cwd: Path = ROOT
+              ) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run <script>` on a free port and wait until it answers; returns (process, base URL).
+
+    `cwd` is the checkout to run (the load benchmark runs a baseline from a git worktree).
 
     Unless `env` names a database, the server gets a new, empty SQLite store (seeded from data/ or
     CORPSMAP_DATA_DIR at its start), so no two servers of a test run share their data.
@@ -51,7 +54,7 @@ def start_app(env: dict[str, str] | None = None, script: str = "app.py") -> tupl
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
+        cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
