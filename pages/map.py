@@ -2,11 +2,10 @@
 in `?color=` and `?ind=`."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from corpsmap import geo, mapview
 from corpsmap.i18n import t
-from corpsmap.ui import controls, frame, panel
+from corpsmap.ui import controls, frame, map_component, panel
 from corpsmap.ui.geodata import map_geodata
 
 lang = frame.lang()
@@ -15,6 +14,7 @@ table = frame.progress()
 shapes, districts, river = map_geodata(data, lang)
 official = geo.official_zones(shapes)
 known = set(data.zones["zone_id"])
+version, internal = frame.shown_version(), frame.sees_internal()
 
 st.title(t("app_title", lang), anchor=False)
 st.caption(t("app_subtitle", lang))
@@ -56,15 +56,21 @@ def campaign_map() -> None:
         with left:
             # A new colouring changes the map's script, so the map remounts; a zone click does not.
             colours = controls.map_colouring(data, table, lang, official)
-            features = mapview.zone_features(shapes, data.zones, data.platforms, lang)
-            m = mapview.build_map(features, colours.fills, districts, river, colours.legend_html(), lang,
-                                  online_tiles=frame.online_tiles())
-            st_folium(m, key="zone_map", height=680, use_container_width=True,
-                      returned_objects=["last_active_drawing"], on_change=_select_from_map,
-                      feature_group_to_add=mapview.selection_layer(shapes, selected))
+            online, legend = frame.online_tiles(), colours.legend_html()
+            # Rendered once per server for what it shows (the shapes and names come with the version), and
+            # reused by every session and click: rendering it was most of a click's work (docs/performance.md).
+            drawn = map_component.rendered(
+                ("campaign", version, internal, lang, online, tuple(sorted(colours.fills.items())), legend),
+                lambda: mapview.build_map(mapview.zone_features(shapes, data.zones, data.platforms, lang),
+                                          colours.fills, districts, river, legend, lang, online_tiles=online),
+                component_key="zone_map")
+            selection = map_component.feature_group(("selection", version, selected),
+                                                    lambda: mapview.selection_layer(shapes, selected))
+            map_component.show(drawn, height=680, returned_objects=["last_active_drawing"],
+                               on_change=_select_from_map, feature_group=selection)
 
     # Streamlit streams elements as they are made, so the order matters (docs/performance.md). After a zone
-    # click the panel goes first and is not held up by the ~0.1 s map rebuild (the click drew its outline in
+    # click the panel goes first and is not held up by the map (the click drew its outline in
     # the browser already); otherwise the map goes first, so that on a page load its iframe starts sooner.
     panel_first = st.session_state.pop("map_panel_first", False)
     for part in (zone_panel, zone_map) if panel_first else (zone_map, zone_panel):

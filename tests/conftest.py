@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 # Before anything imports corpsmap.config: the app under test keeps its store in a throwaway folder, never in
@@ -27,3 +28,23 @@ def store_url(request, tmp_path):
         pytest.skip(f"no PostgreSQL server ({POSTGRES_ENV} unset; `.ci/run` starts one)")
     with throwaway_database(admin_url) as url:
         yield url
+
+
+# Caches keyed by version number (corpsmap/ui): a test that swaps a version's data under the same number (by
+# monkeypatching frame._dataset) must not be shown what another test cached.
+_VIEW_CACHES = {"corpsmap.ui.map_component": ("_rendered", "_feature_group"), "corpsmap.ui.panel": ("_zone_data",),
+                "corpsmap.ui.controls": ("_colouring",)}
+
+
+def _clear_view_caches() -> None:
+    for module, names in _VIEW_CACHES.items():
+        if module in sys.modules:  # only what a test has imported
+            for name in names:
+                getattr(sys.modules[module], name).clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_view_caches():
+    _clear_view_caches()
+    yield
+    _clear_view_caches()

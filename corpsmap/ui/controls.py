@@ -97,4 +97,13 @@ def map_colouring(dataset: Dataset, table, lang: str, official: Collection[str] 
         with month_col:
             month = url_choice(st.selectbox, t("month", lang), known, key="map_month", param="month",
                                default=month, lang=lang, notices=notices, format_func=lambda m: month_label(m, lang))
-    return colouring.colouring(mode, table, dataset, indicator, month, lang, official)
+    return _colouring(frame.shown_version(), frame.sees_internal(), mode, indicator, month, lang,
+                      frozenset(official), dataset, table)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _colouring(version: int, internal: bool, mode: str, indicator: str | None, month: str | None, lang: str,
+               official: frozenset[str], _dataset: Dataset, _table) -> colouring.Colouring:
+    # Once per version and choice for the whole server: the version's number and rows fix the underscored
+    # arguments (not hashed). Shared between sessions: treat the result as read-only.
+    return colouring.colouring(mode, _table, _dataset, indicator, month, lang, official)

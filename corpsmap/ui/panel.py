@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 import streamlit as st
@@ -66,55 +67,88 @@ def _month_param(dataset: Dataset, month: str | None) -> dict[str, str]:
     return {"month": month} if month and month != latest_month(dataset) else {}
 
 
+@dataclass(frozen=True)
+class _ZoneData:
+    """What a zone's panel shows from the data, worked out once per version, rows shown, zone, language and
+    month and shared by every session (plain values: nothing in it is changed after it is made)."""
+
+    zone: dict
+    platform: dict
+    month: str | None  # the month shown: the one asked for, else the latest
+    latest: str | None
+    headline: tuple[summary.HeadlineRow, ...]
+    projects: tuple[dict, ...]  # the first PANEL_PROJECTS
+    total_projects: int
+    any_article: bool
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _zone_data(version: int, internal: bool, zone_id: str, lang: str, month: str | None, _dataset: Dataset,
+               _table) -> _ZoneData:
+    # A version never changes, so its number and whether non-public rows are in it fix the data: the
+    # underscored arguments (not hashed) are what those name. Building this was most of a click's panel.
+    latest = latest_month(_dataset)
+    month = month or latest  # the indicators page opens on the latest too: the same lights
+    projects = summary.zone_projects(_dataset, zone_id)
+    return _ZoneData(
+        zone=_dataset.zones.set_index("zone_id").loc[zone_id].to_dict(),
+        platform=_dataset.platforms.set_index("platform_id").loc[
+            _dataset.zones.set_index("zone_id").loc[zone_id, "platform_id"]].to_dict(),
+        month=month, latest=latest,
+        headline=tuple(summary.headline_rows(_table, _dataset, zone_id, month, lang)) if month else (),
+        projects=tuple(p._asdict() for p in projects.head(PANEL_PROJECTS).itertuples()),
+        total_projects=len(projects), any_article=bool((projects["provenance"] == "article").any()))
+
+
 def zone_panel(dataset: Dataset, table, zone_id: str, lang: str, month: str | None = None,
                schematic: bool = True) -> None:
     """Names, platform, positioning, headline indicators vs target, projects, links; a "schematic" badge unless
     the zone's boundary is official."""
-    zone = dataset.zones.set_index("zone_id").loc[zone_id]
-    platform = dataset.platforms.set_index("platform_id").loc[zone["platform_id"]]
+    data = _zone_data(frame.shown_version(), frame.sees_internal(), zone_id, lang, month, dataset, table)
+    zone, platform, month = data.zone, data.platform, data.month
     st.subheader(frame.md_text(name_of(zone, lang)), anchor=False)
     other = zone["name_en"] if lang == "zh" else zone["name_zh"]
     facts = [f"<b>{escape(t('platform', lang))}</b>: {escape(name_of(platform, lang))}",
              f"<b>{escape(t('positioning', lang))}</b>: {escape(name_of(zone, lang, 'positioning'))}"]
     if zone["townships_zh"]:
         facts.append(f"<b>{escape(t('townships', lang))}</b>: {escape(zone['townships_zh'])}")
-    if zone["size_km2"] == zone["size_km2"] and zone["size_km2"] is not None:  # not NaN
-        facts.append(f"<b>{escape(t('size', lang))}</b>: {escape(t('size_value', lang, value=f'{zone.size_km2:g}'))}")
+    size = zone["size_km2"]
+    if size == size and size is not None:  # not NaN
+        facts.append(f"<b>{escape(t('size', lang))}</b>: {escape(t('size_value', lang, value=f'{size:g}'))}")
     badge = _badge(t("schematic", lang)) if schematic else ""
     _html(f"<div class='zone-facts' data-zone='{escape(zone_id)}'><i>{escape(other)}</i> "
           f"{badge}<br>{'<br>'.join(facts)}</div>")
 
-    month = month or latest_month(dataset)  # the indicators page opens on the latest too: the same lights
+    month_param = {"month": month} if month and month != data.latest else {}  # links stay short
     if month is None:
         st.caption(t("no_observations", lang))
     else:
         st.markdown(f"**{t('indicators', lang)}** · {t('as_of', lang, month=month_label(month, lang))}")
-        headline_table(summary.headline_rows(table, dataset, zone_id, month, lang), lang)
+        headline_table(list(data.headline), lang)
     st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
-                 query_params=frame.link_params(zone=zone_id, **_month_param(dataset, month)))
+                 query_params=frame.link_params(zone=zone_id, **month_param))
 
     st.markdown(f"**{t('projects', lang)}**")
-    projects = summary.zone_projects(dataset, zone_id)
-    if projects.empty:
+    if not data.total_projects:
         st.caption(t("no_projects", lang))
     else:
         rows = []
         # The article's projects first, then the largest: a zone may hold hundreds, and the panel is a summary
         # (every one of 625 made each click send 147 KB and take 0.6 s to draw; docs/performance.md).
-        for p in projects.head(PANEL_PROJECTS).itertuples():
-            badge = _badge(t("illustrative", lang), True) if p.provenance == "illustrative" else ""
+        for p in data.projects:
+            badge = _badge(t("illustrative", lang), True) if p["provenance"] == "illustrative" else ""
             rows.append(
-                f"<tr><td>{escape(name_of(p._asdict(), lang))}{badge}</td>"
-                f"<td>{escape(t('project_status_' + p.status, lang))}</td>"
-                f"<td class='num'>{escape(summary.amount_text(p.investment_yi, p.amount_kind, lang))}</td></tr>")
+                f"<tr><td>{escape(name_of(p, lang))}{badge}</td>"
+                f"<td>{escape(t('project_status_' + p['status'], lang))}</td>"
+                f"<td class='num'>{escape(summary.amount_text(p['investment_yi'], p['amount_kind'], lang))}</td></tr>")
         head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("name", "status", "investment"))
         _html(f"<table class='corps-table'><tr>{head}</tr>{''.join(rows)}</table>")
-        if len(projects) > PANEL_PROJECTS:
-            st.caption(t("more_projects_count", lang, shown=PANEL_PROJECTS, total=len(projects)))
-        if not any(projects["provenance"] == "article"):
+        if data.total_projects > PANEL_PROJECTS:
+            st.caption(t("more_projects_count", lang, shown=PANEL_PROJECTS, total=data.total_projects))
+        if not data.any_article:
             st.caption(t("no_projects", lang))
     st.page_link("pages/projects.py", label=t("more_projects", lang), icon=":material/list_alt:",
-                 query_params=frame.link_params(zone=zone_id, **_month_param(dataset, month)))
+                 query_params=frame.link_params(zone=zone_id, **month_param))
     briefing_pack.pack_button(lang, month, zone_id)
 
 
