@@ -6,7 +6,7 @@ from corpsmap.accounts import Action, can
 from corpsmap.assets import install_static_assets
 from corpsmap.config import ROOT
 from corpsmap.i18n import t
-from corpsmap.ui import frame, session
+from corpsmap.ui import frame, memory, session
 
 st.set_page_config(page_title="萧山兵团会战作战图 · Xiaoshan Corps Campaign Map",
                    page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")  # a local icon: no font CDN
@@ -40,3 +40,6 @@ pages.append(st.Page("pages/map.py", title=t("page_map", lang), icon=":material/
 navigation = st.navigation(pages)
 frame.sidebar()
 navigation.run()
+# Once per version and process: what lives as long as the process is kept out of the collection Streamlit runs
+# after every run (corpsmap/ui/memory.py), the largest part of a click's server work until then.
+memory.freeze_long_lived(frame.latest_version())
