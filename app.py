@@ -6,7 +6,7 @@ from corpsmap.accounts import Action, can
 from corpsmap.assets import install_static_assets
 from corpsmap.config import ROOT
 from corpsmap.i18n import t
-from corpsmap.ui import frame, memory, session
+from corpsmap.ui import failover, frame, memory, session
 
 st.set_page_config(page_title="萧山兵团会战作战图 · Xiaoshan Corps Campaign Map",
                    page_icon=str(ROOT / "assets" / "icon.png"), layout="wide")  # a local icon: no font CDN
@@ -39,6 +39,7 @@ pages.append(st.Page("pages/map.py", title=t("page_map", lang), icon=":material/
                      url_path=frame.MAP_URL_PATH, visibility="hidden"))
 navigation = st.navigation(pages)
 frame.sidebar()
+failover.rebuild_after_reconnect()  # after losing its server, the page is rebuilt on another from its URL
 navigation.run()
 # Once per version and process: what lives as long as the process is kept out of the collection Streamlit runs
 # after every run (corpsmap/ui/memory.py), the largest part of a click's server work until then.
