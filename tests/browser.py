@@ -98,6 +98,15 @@ def sign_in(page, username: str, password: str = PASSWORD, lang: str = "zh") -> 
     page.get_by_text(("已登录：" if zh else "Signed in: ") + username).wait_for(timeout=30_000)
 
 
+def roll_back(page, base: str, number: int) -> None:
+    """On the history page (signed in as an admin), roll back to version `number` (Chinese UI)."""
+    page.goto(base + "/history")
+    page.get_by_role("combobox", name="查看版本").click()
+    page.get_by_role("option", name=f"第 {number} 版").click()
+    wait_for_rerun(page)
+    page.get_by_role("button", name=f"回滚到第 {number} 版").click()
+
+
 def outside_requests(page, base_url: str) -> list[str]:
     """Requests to any host but the app's own (data: and blob: URLs never leave the browser)."""
     own = urlparse(base_url).netloc

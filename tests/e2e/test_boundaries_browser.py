@@ -4,7 +4,15 @@ new shapes without the "schematic" label, and the history can roll it back."""
 
 from __future__ import annotations
 
-from tests.browser import MAP_IFRAME, outside_requests, sign_in, start_intranet_app, wait_for_map, wait_for_rerun
+from tests.browser import (
+    MAP_IFRAME,
+    outside_requests,
+    roll_back,
+    sign_in,
+    start_intranet_app,
+    wait_for_map,
+    wait_for_rerun,
+)
 from tests.test_boundaries import METRIC, bureau_layer, shapefile_zip
 
 SCHEMATIC = "示意范围"
@@ -42,11 +50,7 @@ def test_admin_imports_a_bureau_shapefile_and_the_map_loses_schematic(page, tmp_
         assert SCHEMATIC not in page.locator(".st-key-panel-linkong").inner_text()
         page.screenshot(path=str(tmp_path / "official.png"), full_page=True)
 
-        page.goto(base + "/history")
-        page.get_by_role("combobox", name="查看版本").click()
-        page.get_by_role("option", name="第 1 版").click()
-        wait_for_rerun(page)
-        page.get_by_role("button", name="回滚到第 1 版").click()
+        roll_back(page, base, 1)
         page.get_by_text("数据截至 2022年6月 · 第 3 版").wait_for(timeout=30_000)
         page.goto(base + "/")
         assert SCHEMATIC in map_html(page)  # rolled back to the schematic shapes

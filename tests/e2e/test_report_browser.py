@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser import outside_requests, sign_in, start_intranet_app, wait_for_rerun
+from tests.browser import outside_requests, roll_back, sign_in, start_intranet_app, wait_for_rerun
 
 REPORT_SHEET = "月报 Report"
 
@@ -76,11 +76,7 @@ def test_report_publish_and_rollback(page, internal_app, tmp_path):
     page.get_by_text("数据截至 2022年7月 · 第 2 版").wait_for(timeout=30_000)
     page.get_by_text("2022年7月").first.wait_for()
 
-    page.goto(base + "/history")
-    page.get_by_role("combobox", name="查看版本").click()
-    page.get_by_role("option", name="第 1 版").click()
-    wait_for_rerun(page)
-    page.get_by_role("button", name="回滚到第 1 版").click()
+    roll_back(page, base, 1)
     page.get_by_text("数据截至 2022年6月 · 第 3 版").wait_for(timeout=30_000)
 
     page.goto(base + "/?zone=linkong")
