@@ -54,7 +54,11 @@ def _version(number: int) -> Version:
     return store().version(number)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+# A version's data and progress are shared by every session as they are (cache_resource), not copied out to
+# each (cache_data): a copy per call and per open page made each session hold its own, and the collection
+# after every run walk all of them (docs/performance.md, "Many viewers"). Read-only: pandas' copy-on-write
+# keeps a frame derived from them from changing them.
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _dataset(number: int, internal: bool) -> Dataset:
     # A whole version at once, cached by its number: reruns and other sessions reuse it with no query.
     dataset = store().read(number)
@@ -130,7 +134,8 @@ def sees_internal() -> bool:
 
 
 def dataset() -> Dataset:
-    """The data of the shown version: every row for signed-in people, public rows only for visitors."""
+    """The data of the shown version: every row for signed-in people, public rows only for visitors. Shared by
+    every session: treat as read-only."""
     return _dataset(shown_version(), sees_internal())
 
 
@@ -159,13 +164,13 @@ def full_progress(number: int) -> pd.DataFrame:
     return _progress(number, True)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _progress(number: int, internal: bool) -> pd.DataFrame:
     return progress_table(_dataset(number, internal))
 
 
 def progress() -> pd.DataFrame:
-    """序时进度 for every zone × indicator × month of the shown version (see corpsmap.progress)."""
+    """序时进度 for every zone × indicator × month of the shown version (see corpsmap.progress); shared, read-only."""
     return _progress(shown_version(), sees_internal())
 
 
