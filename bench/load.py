@@ -297,6 +297,8 @@ class Run:
     browser_clicks: list[BrowserClick] = field(default_factory=list)
     browser_errors: list[str] = field(default_factory=list)
     window_s: float = 0.0
+    churn_loads_s: list[float] = field(default_factory=list)  # sessions that replaced one that left (--churn)
+    rss_series: list[tuple[float, float]] = field(default_factory=list)  # (s into the window, MiB)
     server_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
     rss_mib: dict[str, float] = field(default_factory=dict)
@@ -326,9 +328,13 @@ def browser_sessions(base: str, count: int, features: dict[str, dict], stop: thr
             for _ in range(count):
                 _context, page, meter = map_click.new_page(browser)
                 t0 = time.monotonic()
-                page.goto(base + "/")
-                page.locator(".st-key-panel-corps").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
-                map_click.settle(page, meter, timeout_s=LOAD_TIMEOUT_S)
+                try:
+                    page.goto(base + "/", timeout=LOAD_TIMEOUT_S * 1000)
+                    page.locator(".st-key-panel-corps").wait_for(timeout=LOAD_TIMEOUT_S * 1000)
+                    map_click.settle(page, meter, timeout_s=LOAD_TIMEOUT_S)
+                except Exception as exc:  # a page that never loads is reported, and the others go on
+                    run.browser_errors.append(f"load: {type(exc).__name__}: {str(exc)[:200]}")
+                    continue
                 run.browser_loads_s.append(time.monotonic() - t0)
                 pages.append([page, meter, None, time.monotonic() + rng.uniform(*THINK_S)])
             loaded.set()
@@ -352,14 +358,14 @@ def browser_sessions(base: str, count: int, features: dict[str, dict], stop: thr
 
 
 async def drive(bases: list[str], pids: list[int], n: int, browsers: int, duration: float, ramp: float,
-                features: dict[str, dict], log=print, cookies: bool = False) -> Run:
+                features: dict[str, dict], log=print, cookies: bool = False, churn: float = 0) -> Run:
     """N websocket sessions (spread over `ramp` s, across `bases` in turn) and `browsers` Chromium pages."""
     run = Run(n=n, servers=len(pids), browsers=browsers, duration_s=duration)
     run.rss_mib["start"] = rss_mib(pids)
     run.load_avg["start"] = _load_avg()
     rng = random.Random(n)
     zones = list(features)
-    sessions = [WsSession(bases[i % len(bases)], f"corpsmap_lb={uuid.uuid4().hex}" if cookies else None)
+    sessions = [WsSession(bases[i % len(bases)], f"corpsmap_route={uuid.uuid4().hex}" if cookies else None)
                 for i in range(n)]
     loaded = asyncio.Event()
     pending = [n]
@@ -380,11 +386,23 @@ async def drive(bases: list[str], pids: list[int], n: int, browsers: int, durati
             pending[0] -= 1
             if pending[0] == 0:
                 loaded.set()
-        current = None
+        current, opened = None, time.monotonic()
         while True:
             await asyncio.sleep(rng.uniform(*THINK_S))
             if "end" in window and time.monotonic() >= window["end"]:
                 return
+            if churn and time.monotonic() - opened > churn:  # the viewer leaves; a new one arrives
+                await s.close()
+                s = WsSession(s.base, f"corpsmap_route={uuid.uuid4().hex}" if cookies else None)
+                sessions.append(s)
+                try:
+                    run.churn_loads_s.append(await s.load())
+                except Exception as exc:
+                    run.load_failures += 1
+                    log(f"  load failed: {type(exc).__name__}: {str(exc)[:200]}")
+                    return
+                current, opened = None, time.monotonic()
+                continue
             zone = rng.choice([z for z in zones if z != current])
             try:
                 sample = await s.click(zone, features[zone])
@@ -415,7 +433,9 @@ async def drive(bases: list[str], pids: list[int], n: int, browsers: int, durati
     window["end"] = window["start"] + duration
     log(f"  N={n}: all loaded (load p50 {_p(run.loads_s, 50)}, p95 {_p(run.loads_s, 95)}); "
         f"clicking for {duration:.0f} s")
-    await asyncio.sleep(duration)
+    while time.monotonic() < window["end"]:
+        run.rss_series.append((time.monotonic() - window["start"], rss_mib(pids)))
+        await asyncio.sleep(min(30.0, max(window["end"] - time.monotonic(), 0)))
     run.window_s = time.monotonic() - window["start"]
     run.server_cpu_s = cpu_seconds(pids) - cpu0
     run.client_cpu_s = time.process_time() - client0
@@ -477,6 +497,10 @@ def start_servers(count: int, app_dir: Path, env: dict[str, str]):
     from tests.browser import start_app
 
     env = {**env, "CORPSMAP_DATABASE_URL": f"sqlite:///{tempfile.mkdtemp(prefix='corpsmap-load-')}/store.sqlite"}
+    if count > 1:  # as deploy/systemd/corpsmap-prepare.service: migrated and seeded once, before the servers
+        from tests.deploy import prepare_store
+
+        prepare_store(env["CORPSMAP_DATABASE_URL"], env)
     servers = [start_app(env=env, cwd=app_dir) for _ in range(count)]
     if count == 1:
         return [servers[0][1]], servers, None
@@ -499,7 +523,7 @@ def stop_servers(servers, nginx) -> None:
 
 
 def measure(ns: tuple[int, ...], duration: float, ramp: float, browsers: int, servers: int,
-            app_dir: Path = ROOT, gc: bool | None = None, log=print) -> list[Run]:
+            app_dir: Path = ROOT, gc: bool | None = None, log=print, churn: float = 0) -> list[Run]:
     """For each N: fresh servers (one, or `servers` behind nginx), warmed by one session, then one run."""
     features = zone_features()
     runs = []
@@ -512,7 +536,7 @@ def measure(ns: tuple[int, ...], duration: float, ramp: float, browsers: int, se
                 asyncio.run(_warm(base, features))
             log(f"N={n}: {servers} server(s), {browsers} browser(s)")
             run = asyncio.run(drive(bases, pids, n, browsers, duration, ramp, features, log,
-                                    cookies=nginx is not None))
+                                    cookies=nginx is not None, churn=churn))
             run.rss_mib = {"fresh": fresh, **run.rss_mib,
                            "expired": after_expiry([b for _, b in procs], pids)}
             runs.append(run)
@@ -603,8 +627,14 @@ def section(raw: dict) -> str:
     for label, entry in raw.items():
         runs = [Run(**{**r, "clicks": [ClickSample(**c) for c in r["clicks"]],
                        "browser_clicks": [BrowserClick(**c) for c in r["browser_clicks"]]}) for r in entry["runs"]]
+        churn = f"; a session leaves after {entry['churn']:.0f} s and another arrives" if entry.get("churn") else ""
         parts += [f"**{label}** ({entry['date']}; {entry['servers']} server(s); postScriptGC "
-                  f"{entry['gc'] or 'as configured'}; {entry['duration']:.0f} s window):", "", table(runs), ""]
+                  f"{entry['gc'] or 'as configured'}; {entry['duration']:.0f} s window{churn}):", "", table(runs), ""]
+        for run in runs:
+            if len(run.rss_series) > 3:
+                series = ", ".join(f"{t / 60:.0f} min {mib:.0f}" for t, mib in run.rss_series[::2])
+                parts += [f"RSS over the window (N = {run.n}, {len(run.churn_loads_s)} sessions replaced): "
+                          f"{series} MiB.", ""]
     return "\n".join([*parts, END])
 
 
@@ -612,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="N = 1, 10 with a 30 s window (a few minutes)")
     parser.add_argument("--n", type=int, nargs="+", help="session counts (default 1 10 30 50 100)")
-    parser.add_argument("--duration", type=float, help="steady window per N in seconds (default 90, quick 30)")
+    parser.add_argument("--duration", type=float, help="steady window per N in seconds (default 60, quick 30)")
     parser.add_argument("--ramp", type=float, default=10.0, help="sessions arrive over this many seconds")
     parser.add_argument("--browsers", type=int, help="Chromium sessions beside them (default 2, quick 1)")
     parser.add_argument("--servers", type=int, default=1, help="servers behind nginx (default 1: no nginx)")
@@ -620,17 +650,26 @@ def main(argv: list[str] | None = None) -> int:
                                                             ".streamlit/config.toml)")
     parser.add_argument("--app-dir", type=Path, default=ROOT,
                         help="run the app from this checkout (e.g. a git worktree of the baseline commit)")
+    parser.add_argument("--churn", type=float, default=0,
+                        help="a session leaves after this many seconds and a new one arrives (memory over time)")
     parser.add_argument("--label", default="app", help="name of this run in the raw file")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md alone")
+    parser.add_argument("--from-raw", action="store_true",
+                        help=f"measure nothing: rewrite the doc's section from {RAW.relative_to(ROOT)}")
     args = parser.parse_args(argv)
+    if args.from_raw:
+        report.write_section(section(json.loads(RAW.read_text(encoding="utf-8"))), START, END)
+        return 0
     ns = tuple(args.n or (QUICK_NS if args.quick else FULL_NS))
-    duration = args.duration or (30.0 if args.quick else 90.0)
+    duration = args.duration or (30.0 if args.quick else 60.0)
     browsers = args.browsers if args.browsers is not None else (1 if args.quick else 2)
     gc = None if args.gc is None else args.gc == "on"
-    runs = measure(ns, duration, args.ramp, browsers, args.servers, app_dir=args.app_dir.resolve(), gc=gc)
+    runs = measure(ns, duration, args.ramp, browsers, args.servers, app_dir=args.app_dir.resolve(), gc=gc,
+                   churn=args.churn)
     raw = json.loads(RAW.read_text(encoding="utf-8")) if RAW.exists() else {}
     raw[args.label] = {"runs": [asdict(r) for r in runs], "date": time.strftime("%Y-%m-%d %H:%M"),
-                       "servers": args.servers, "gc": args.gc, "duration": duration, "ramp": args.ramp}
+                       "servers": args.servers, "gc": args.gc, "duration": duration, "ramp": args.ramp,
+                       "churn": args.churn}
     report.save_raw(RAW, raw)
     print(table(runs))
     if not args.no_write:

@@ -1,11 +1,11 @@
 """Where a zone click's server CPU goes: py-spy samples a server while one websocket session clicks zones.
 
-`.venv/bin/python bench/profile_click.py [--clicks 64] [--gc on|off] [--app-dir DIR]` starts a server (as
-bench/load.py does), warms it, then has one session (bench/load.py's WsSession) click the eight zones in turn,
-back to back, while `py-spy record` (requirements-dev.txt) samples every thread of the server at 200 Hz. It
-prints the server's CPU per click and the share of samples under each of a list of functions (inclusive:
-a sample counts for every listed function on its stack), and keeps the collapsed stacks in
-test-artifacts/profile-click.txt for a flame graph.
+`.venv/bin/python bench/profile_click.py [--clicks 64] [--idle N] [--gc on|off] [--app-dir DIR]` starts a
+server (as bench/load.py does), warms it, then has one session (bench/load.py's WsSession) click the eight
+zones in turn, back to back (`--idle N` other sessions open beside it), while `py-spy record`
+(requirements-dev.txt) samples every thread of the server at 200 Hz. It prints the server's CPU per click
+and the share of samples under each of a list of functions (inclusive: a sample counts for every listed
+function on its stack), and keeps the collapsed stacks in test-artifacts/profile-click.txt for a flame graph.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ IDLE = ("(idle)", "EpollSelector.select", "polling_path_watcher.py:90", "Conditi
         "_worker (concurrent/futures/thread.py:81)", "Queue.get", "time.sleep")
 
 
-def profile(clicks: int, app_dir: Path, gc: bool | None, rate: int = 200) -> dict:
+def profile(clicks: int, app_dir: Path, gc: bool | None, rate: int = 200, idle: int = 0) -> dict:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     features = load.zone_features()
     _, servers, nginx = load.start_servers(1, app_dir, load.bench_env(gc))
@@ -61,6 +61,9 @@ def profile(clicks: int, app_dir: Path, gc: bool | None, rate: int = 200) -> dic
         zones = list(features)
 
         async def run(spy_proc) -> tuple[float, float]:
+            others = [load.WsSession(base) for _ in range(idle)]  # open, holding their state, not clicking
+            for other in others:
+                await other.load()
             await session.load()
             for zone, feature in features.items():  # not counted: the session's first clicks
                 await session.click(zone, feature)
@@ -70,6 +73,8 @@ def profile(clicks: int, app_dir: Path, gc: bool | None, rate: int = 200) -> dic
                 await session.click(zone, features[zone])
             cpu = load.cpu_seconds([proc.pid]) - cpu0
             await session.close()
+            for other in others:
+                await other.close()
             return cpu, time.monotonic() - t0
 
         OUT.parent.mkdir(exist_ok=True)
@@ -110,10 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=64)
     parser.add_argument("--gc", choices=["on", "off"])
     parser.add_argument("--app-dir", type=Path, default=ROOT)
+    parser.add_argument("--idle", type=int, default=0, help="other sessions open (page loaded) during the clicks")
     args = parser.parse_args(argv)
-    result = profile(args.clicks, args.app_dir.resolve(), None if args.gc is None else args.gc == "on")
+    result = profile(args.clicks, args.app_dir.resolve(), None if args.gc is None else args.gc == "on",
+                     idle=args.idle)
     total, parts, top = shares()
-    print(f"{result['clicks']} clicks: server CPU {result['cpu_per_click'] * 1000:.0f} ms per click, "
+    print(f"{result['clicks']} clicks ({args.idle} other sessions open): "
+          f"server CPU {result['cpu_per_click'] * 1000:.0f} ms per click, "
           f"{result['wall_per_click'] * 1000:.0f} ms apart; {total} samples on a CPU")
     for label, share in parts.items():
         print(f"  {share * 100:5.1f} %  {label}")
