@@ -15,10 +15,13 @@ from pathlib import Path
 
 import branca
 import folium
+import geopandas as gpd
 import xstatic.pkg.leaflet as xs_leaflet
 import xstatic.pkg.leaflet_markercluster as xs_cluster
 
+from corpsmap.basemaps import DATUMS, WGS84
 from corpsmap.config import GEODATA_DIR, STATIC_DIR, STATIC_URL
+from corpsmap.coords import geometry_wgs84_to_gcj02
 
 VENDOR = {
     "leaflet": (Path(xs_leaflet.BASE_DIR), xs_leaflet.VERSION),
@@ -49,15 +52,28 @@ STATIC_GEODATA = ("districts", "river")
 
 
 @cache
-def _published_name(layer: str) -> str:
+def _published_name(layer: str, datum: str = WGS84) -> str:
     # The content hash in the name lets browsers cache the file and still see a rebuilt one at once.
     digest = hashlib.sha256((GEODATA_DIR / f"{layer}.geojson").read_bytes()).hexdigest()[:12]
-    return f"{layer}-{digest}.geojson"
+    return f"{layer}-{digest}.geojson" if datum == WGS84 else f"{layer}-{datum}-{digest}.geojson"
 
 
-def geodata_url(layer: str) -> str:
-    """URL of a shipped geodata layer as the app serves it (see install_static_assets)."""
-    return f"{STATIC_URL}/geo/{_published_name(layer)}"
+def geodata_url(layer: str, datum: str = WGS84) -> str:
+    """URL of a shipped geodata layer as the app serves it (see install_static_assets), in WGS-84 or, for a
+    base map drawn in GCJ-02, shifted to it."""
+    return f"{STATIC_URL}/geo/{_published_name(layer, datum)}"
+
+
+def _write_layer(layer: str, datum: str, target: Path) -> None:
+    """The shipped layer as served: copied as it is, or shifted to GCJ-02 for AMap-style base maps."""
+    tmp = target.with_suffix(".tmp")
+    if datum == WGS84:
+        shutil.copyfile(GEODATA_DIR / f"{layer}.geojson", tmp)
+    else:
+        gdf = gpd.read_file(GEODATA_DIR / f"{layer}.geojson")
+        gdf.geometry = [geometry_wgs84_to_gcj02(g) for g in gdf.geometry]
+        tmp.write_text(gdf.to_json(drop_id=True), encoding="utf-8")
+    tmp.rename(target)  # whole or not at all: a half-written file is never served
 
 
 def install_static_assets(static_dir: Path = STATIC_DIR) -> None:
@@ -65,11 +81,10 @@ def install_static_assets(static_dir: Path = STATIC_DIR) -> None:
     geo_dir = static_dir / "geo"
     geo_dir.mkdir(parents=True, exist_ok=True)
     for layer in STATIC_GEODATA:
-        target = geo_dir / _published_name(layer)
-        if not target.exists():
-            tmp = target.with_suffix(".tmp")
-            shutil.copyfile(GEODATA_DIR / f"{layer}.geojson", tmp)
-            tmp.rename(target)
+        for datum in DATUMS:
+            target = geo_dir / _published_name(layer, datum)
+            if not target.exists():
+                _write_layer(layer, datum, target)
     for name, (source, version) in VENDOR.items():
         target = static_dir / "vendor" / name
         stamp = target / ".version"

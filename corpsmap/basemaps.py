@@ -55,6 +55,9 @@ class BaseMap:
     def online(self) -> bool:
         return bool(self.tiles)
 
+    def __bool__(self) -> bool:  # "if online_tiles:" reads naturally where a base map is passed around
+        return self.online
+
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_zh
 
@@ -64,6 +67,9 @@ class BaseMap:
 
 
 OFFLINE = BaseMap("offline", "离线矢量底图", "Offline vector map")
+OSM = BaseMap("osm", "OpenStreetMap（需联网）", "OpenStreetMap (online)",
+              (Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png", subdomains="abc", max_zoom=19),),
+              attribution="© OpenStreetMap contributors")
 
 
 def available(config: Mapping | None = None) -> list[BaseMap]:
@@ -86,9 +92,7 @@ def available(config: Mapping | None = None) -> list[BaseMap]:
             "review_number": str(config.get("amap_review_number") or "")}
     maps = [
         OFFLINE,
-        BaseMap("osm", "OpenStreetMap（需联网）", "OpenStreetMap (online)",
-                (Tiles("https://tile.openstreetmap.org/{z}/{x}/{y}.png", subdomains="abc", max_zoom=19),),
-                attribution="© OpenStreetMap contributors"),
+        OSM,
         BaseMap("tianditu_vector", "天地图 矢量（需联网）", "Tianditu map (online)",
                 (tianditu("vec"), tianditu("cva")), unavailable=no_key, **tianditu_credit),
         BaseMap("tianditu_imagery", "天地图 影像（需联网）", "Tianditu imagery (online)",
@@ -153,3 +157,8 @@ def point_from_display(lat: float, lon: float, basemap: BaseMap) -> tuple[float,
     return wlat, wlon
 
 
+def as_basemap(online_tiles: bool | BaseMap) -> BaseMap:
+    """A base map from what map builders are given: a BaseMap, or True for OpenStreetMap (older callers)."""
+    if isinstance(online_tiles, BaseMap):
+        return online_tiles
+    return OSM if online_tiles else OFFLINE

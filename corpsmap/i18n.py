@@ -19,9 +19,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page_about": ("数据与说明", "Data & notes"),
     "language": ("语言 / Language", "语言 / Language"),
     "base_map": ("底图", "Base map"),
-    "base_offline": ("离线矢量底图", "Offline vector base map"),
-    "base_osm": ("OpenStreetMap（需联网）", "OpenStreetMap (needs internet)"),
     "base_online_note": ("在线底图会向外部服务器请求瓦片。", "An online base map requests tiles from an outside server."),
+    "tianditu_no_key": ("未配置天地图密钥", "no Tianditu key configured"),
     "public_demo": ("公开演示：只读，仅显示公开数据。", "Public demo: read-only, public data only."),
     "internal_mode": ("内部模式：含非公开项目。", "Internal mode: includes non-public projects."),
     "intranet_visitor": ("内网：未登录，仅显示公开数据。", "Intranet: not signed in, public data only."),
@@ -380,6 +379,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "briefing_making": ("正在生成简报（{month}）……", "Making the briefing ({month})…"),
     "briefing_help": ("A4 横版：封面（作战图与八大兵团成绩单）、各兵团一页、来源与说明；{month}，第 {number} 版。", "A4 landscape: a cover (the map and the corps-wide figures), a page per zone, sources and notes; {month}, version {number}."),
     "briefing_help_zone": ("A4 横版：本兵团一页及来源与说明；{month}，第 {number} 版。", "A4 landscape: this zone's page and the sources and notes; {month}, version {number}."),
+    # Presentation mode (?present=1)
+    "present_zone_of": ("第 {number} / {total} 个兵团", "Zone {number} of {total}"),
+    "present_overview": ("总览", "Overview"),
+    "present_exit": ("退出演示", "Leave presentation"),
+    "present_auto": ("自动轮播：每 {seconds} 秒", "Auto-advance: every {seconds} s"),
+    "present_bad_auto": ("链接中的自动轮播间隔“{value}”无效（应为 {low}–{high} 秒的整数），已关闭自动轮播。", "The link's auto-advance interval “{value}” is not valid (whole seconds from {low} to {high}); auto-advance is off."),
+    "present_next_indicator": ("换下一个指标（I 键）", "Next indicator (I key)"),
+    "present_month_back": ("上个月（[ 键）", "Previous month ([ key)"),
+    "present_month_forward": ("下个月（] 键）", "Next month (] key)"),
+    "present_keys": ("<kbd>→</kbd>/<kbd>PgDn</kbd> 下一个 · <kbd>←</kbd>/<kbd>PgUp</kbd> 上一个 · <kbd>1</kbd>–<kbd>8</kbd> 跳转 · <kbd>0</kbd>/<kbd>Esc</kbd> 总览<br><kbd>C</kbd> 着色 · <kbd>I</kbd> 指标 · <kbd>[</kbd> <kbd>]</kbd> 月份 · <kbd>F</kbd> 全屏", "<kbd>→</kbd>/<kbd>PgDn</kbd> next · <kbd>←</kbd>/<kbd>PgUp</kbd> previous · <kbd>1</kbd>–<kbd>8</kbd> jump · <kbd>0</kbd>/<kbd>Esc</kbd> overview<br><kbd>C</kbd> colouring · <kbd>I</kbd> indicator · <kbd>[</kbd> <kbd>]</kbd> month · <kbd>F</kbd> full screen"),
 }
 
 

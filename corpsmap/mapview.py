@@ -19,6 +19,7 @@ from folium.utilities import JsCode
 
 from corpsmap import geo
 from corpsmap.assets import geodata_url, localize
+from corpsmap.basemaps import BaseMap, as_basemap, point_to_display, to_display
 from corpsmap.i18n import name_of, t
 
 XIAOSHAN_CENTER = (30.17, 120.32)
@@ -40,8 +41,6 @@ ZONE_STYLE = {"color": "#ffffff", "weight": 2, "dashArray": "6 4", "fillOpacity"
 OFFICIAL_ZONE_STYLE = {k: v for k, v in ZONE_STYLE.items() if k != "dashArray"}
 NO_FILL = "#718096"  # a zone the colouring has no colour for
 
-OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 _CSS = """
 <style>
@@ -260,30 +259,36 @@ def zone_style(boundary: str) -> dict:
 
 
 def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
-             online_tiles: bool = False) -> folium.Map:
-    """The offline vector base every map page shares: districts with names, the river, optional OSM tiles.
+             online_tiles: bool | BaseMap = False) -> folium.Map:
+    """The offline vector base every map page shares: districts with names, the river, and the tiles of an
+    online base map if one was picked (`online_tiles`: a BaseMap, or True for OpenStreetMap).
 
+    Over a base map drawn in GCJ-02 every layer is shifted to GCJ-02 so that it lines up (corpsmap.basemaps).
     Call `localize` on the finished map (build_map does) so every asset is served by the app.
     """
+    basemap = as_basemap(online_tiles)
     m = folium.Map(location=XIAOSHAN_CENTER, zoom_start=11, tiles=None, control_scale=True,
                    zoom_snap=0.25, min_zoom=9, max_zoom=17)
-    if online_tiles:
-        folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap").add_to(m)
+    for tiles in basemap.tiles:  # a map and its label layer: every layer credits the provider once
+        folium.TileLayer(tiles.url, attr=escape(basemap.credit()) if tiles is basemap.tiles[0] else " ",
+                         name=basemap.name(lang), subdomains=tiles.subdomains, max_zoom=tiles.max_zoom,
+                         max_native_zoom=tiles.max_zoom).add_to(m)
     m.get_root().header.add_child(Element(_CSS))
     # The base layers are static files the browser fetches (and caches) once: embedded, they made every
     # rerun resend and re-render ~130 KB (docs/performance.md). Panes keep them under the zones whatever
     # order the fetches finish in.
     fill = 0 if online_tiles else 0.9  # over online tiles only the outlines are drawn
-    m.add_child(_StaticLayer(geodata_url("districts"), pane="districts", z_index=350, key="is_xiaoshan", styles={
-        "true": {**XIAOSHAN_STYLE, "fillOpacity": fill}, "false": {**NEIGHBOUR_STYLE, "fillOpacity": fill},
-    }))
-    m.add_child(_StaticLayer(geodata_url("river"), pane="river", z_index=360, key="kind",
+    m.add_child(_StaticLayer(geodata_url("districts", basemap.datum), pane="districts", z_index=350,
+                             key="is_xiaoshan", styles={"true": {**XIAOSHAN_STYLE, "fillOpacity": fill},
+                                                        "false": {**NEIGHBOUR_STYLE, "fillOpacity": fill}}))
+    m.add_child(_StaticLayer(geodata_url("river", basemap.datum), pane="river", z_index=360, key="kind",
                              styles={"water": WATER_STYLE, "river_line": {**WATER_STYLE, "weight": RIVER_LINE_WEIGHT}}))
     name_field = "name_en" if lang == "en" else "name_zh"
     labels = folium.FeatureGroup(name="district labels", control=False)
     for adcode, (lat, lon) in district_label_points(districts, river).items():
         text = districts.loc[districts["adcode"] == adcode, name_field].iloc[0]
-        folium.Marker((lat, lon), icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
+        folium.Marker(point_to_display(lat, lon, basemap),
+                      icon=folium.DivIcon(html=f'<span class="district-label">{escape(text)}</span>'),
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_FocusWithoutScrolling())  # or the first click on a partly scrolled-out map is lost
@@ -303,7 +308,7 @@ def _on_each_zone(instant_select: bool) -> JsCode:
 
 
 def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.GeoDataFrame,
-              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool = False,
+              river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool | BaseMap = False,
               instant_select: bool = True) -> folium.Map:
     """The campaign map with every asset served locally. Zone ids travel in feature properties.
 
@@ -311,6 +316,7 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
     naive baseline uses it).
     """
     m = base_map(districts, river, lang, online_tiles)
+    features = to_display(features, as_basemap(online_tiles))
     folium.GeoJson(
         features[["zone_id", "boundary", "tooltip", "geometry"]].to_json(),
         name="zones",
@@ -339,11 +345,12 @@ def district_label_points(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame) 
     return {a: (p.y, p.x) for a, p in zip(districts["adcode"], points)}
 
 
-def selection_layer(shapes: gpd.GeoDataFrame, zone_id: str | None) -> folium.FeatureGroup:
+def selection_layer(shapes: gpd.GeoDataFrame, zone_id: str | None,
+                    online_tiles: bool | BaseMap = False) -> folium.FeatureGroup:
     """A feature group outlining the selected zone (empty if none); it also clears the click feedback."""
     group = folium.FeatureGroup(name="selection", control=False)
     if zone_id is not None:
-        selected = shapes[shapes["zone_id"] == zone_id]
+        selected = to_display(shapes[shapes["zone_id"] == zone_id], as_basemap(online_tiles))
         folium.GeoJson(selected[["zone_id", "geometry"]].to_json(), style_function=lambda f: SELECTED_STYLE,
                        interactive=False).add_to(group)
     group.add_child(_Script(_CLEAR_FEEDBACK))

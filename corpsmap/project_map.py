@@ -18,8 +18,10 @@ import pandas as pd
 from folium.plugins import MarkerCluster
 from folium.template import Template
 
-from corpsmap import geo, mapview
+from corpsmap import basemaps, geo, mapview
 from corpsmap.assets import localize
+from corpsmap.basemaps import BaseMap
+from corpsmap.coords import wgs84_to_gcj02
 from corpsmap.data import AMOUNT_KINDS, STATUSES, Dataset
 from corpsmap.i18n import name_of, t
 from corpsmap.projects import display_names
@@ -109,12 +111,17 @@ var {{ this.get_name() }} = (function () {
         self.pane_json = _script_json(POINT_PANE)
 
 
-def point_rows(projects: pd.DataFrame, zone_ids: list[str], lang: str) -> list[list]:
-    """The located projects as compact rows for `ProjectPoints`; names are HTML-escaped (tooltips are HTML)."""
+def point_rows(projects: pd.DataFrame, zone_ids: list[str], lang: str,
+               basemap: BaseMap = basemaps.OFFLINE) -> list[list]:
+    """The located projects as compact rows for `ProjectPoints`, where `basemap` draws them; names are
+    HTML-escaped (tooltips are HTML)."""
     zone_index = {z: i for i, z in enumerate(zone_ids)}
     status_index = {s: i for i, s in enumerate(STATUSES)}
     kind_index = {k: i for i, k in enumerate(AMOUNT_KINDS)}
     located = projects[projects["lat"].notna()]
+    if basemap.datum == basemaps.GCJ02:  # shifted as one array: thousands of points cost a few milliseconds
+        lon, lat = wgs84_to_gcj02(located["lon"].to_numpy(float), located["lat"].to_numpy(float))
+        located = located.assign(lon=lon, lat=lat)
     # Plain Python lists: iterating pandas' string arrays item by item costs more than all the rest here.
     amounts = [None if math.isnan(a) else (int(a) if a.is_integer() else a) for a in located["investment_yi"].tolist()]
     columns = (located["lat"].round(5).tolist(), located["lon"].round(5).tolist(), located["project_id"].tolist(),
@@ -137,16 +144,19 @@ def point_labels(dataset: Dataset, zone_ids: list[str], lang: str) -> dict[str, 
 
 
 def project_layer(projects: pd.DataFrame, dataset: Dataset, lang: str, key: str,
-                  selected: pd.Series | None = None) -> folium.FeatureGroup:
+                  selected: pd.Series | None = None, online_tiles: bool | BaseMap = False) -> folium.FeatureGroup:
     """The feature group st_folium swaps in: the projects, plus a ring around the selected one if it is mapped.
 
     `key` names the filter; the map re-frames itself on the points only when it changes.
     """
+    basemap = basemaps.as_basemap(online_tiles)
     zone_ids = list(dataset.zones["zone_id"])
     group = folium.FeatureGroup(name="project layer", control=False)
-    ProjectPoints(point_rows(projects, zone_ids, lang), point_labels(dataset, zone_ids, lang), key).add_to(group)
+    ProjectPoints(point_rows(projects, zone_ids, lang, basemap), point_labels(dataset, zone_ids, lang),
+                  key).add_to(group)
     if selected is not None and pd.notna(selected["lat"]):
-        folium.CircleMarker((selected["lat"], selected["lon"]), radius=radius_of(selected["investment_yi"]) + 6,
+        folium.CircleMarker(basemaps.point_to_display(selected["lat"], selected["lon"], basemap),
+                            radius=radius_of(selected["investment_yi"]) + 6,
                             color=SELECTED_COLOR, weight=3, fill=False, interactive=False,
                             pane=POINT_PANE).add_to(group)
     return localize(group)
@@ -173,11 +183,12 @@ def status_legend(lang: str) -> str:
 
 
 def project_base_map(shapes: gpd.GeoDataFrame, zones: pd.DataFrame, districts: gpd.GeoDataFrame,
-                     river: gpd.GeoDataFrame, lang: str, online_tiles: bool = False) -> folium.Map:
+                     river: gpd.GeoDataFrame, lang: str, online_tiles: bool | BaseMap = False) -> folium.Map:
     """The shared base map with light zone outlines (dashed where schematic), zone names and the status legend;
     assets local. A shape whose zone_id the zones table lacks raises geo.GeodataError naming it."""
     geo.check_zone_ids(shapes, zones["zone_id"])
     m = mapview.base_map(districts, river, lang, online_tiles)
+    shapes = basemaps.to_display(shapes, basemaps.as_basemap(online_tiles))
     # Marker clusters need the map's own maxZoom; folium sets zoom limits only on tile layers, and the
     # offline base has none.
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)

@@ -64,8 +64,8 @@ def campaign_map() -> None:
                 lambda: mapview.build_map(mapview.zone_features(shapes, data.zones, data.platforms, lang),
                                           colours.fills, districts, river, legend, lang, online_tiles=online),
                 component_key="zone_map")
-            selection = map_component.feature_group(("selection", version, selected),
-                                                    lambda: mapview.selection_layer(shapes, selected))
+            selection = map_component.feature_group(("selection", version, selected, online),
+                                                    lambda: mapview.selection_layer(shapes, selected, online))
             map_component.show(drawn, height=680, returned_objects=["last_active_drawing"],
                                on_change=_select_from_map, feature_group=selection)
 

@@ -88,8 +88,10 @@ else:
                                                                width="small"),
             })
     with left:
-        m = project_map.project_base_map(shapes, data.zones, districts, river, lang, frame.online_tiles())
-        layer = project_map.project_layer(found, data, lang, signature, None if open_row.empty else open_row.iloc[0])
+        online = frame.online_tiles()
+        m = project_map.project_base_map(shapes, data.zones, districts, river, lang, online)
+        layer = project_map.project_layer(found, data, lang, signature, None if open_row.empty else open_row.iloc[0],
+                                          online)
         st_folium(m, key="project_map", height=600, use_container_width=True,
                   returned_objects=["last_active_drawing"], on_change=_open_from_map, feature_group_to_add=layer)
         mapped = int(found["lat"].notna().sum())

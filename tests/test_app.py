@@ -243,7 +243,7 @@ def _shapes_with(monkeypatch, **changes):
     for zone_id, values in changes.items():
         for column, value in values.items():
             shapes.loc[shapes["zone_id"] == zone_id, column] = value
-    monkeypatch.setattr(frame, "_geodata", lambda: (shapes, geo.load_districts(), geo.load_river()))
+    monkeypatch.setattr(frame, "zone_shapes", lambda number=None: shapes)
 
 
 @pytest.mark.parametrize(("zone_id", "badge"), [("kejicheng", False), ("linkong", True)])

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from corpsmap import boundaries, workflow
+from corpsmap import basemaps, boundaries, workflow
 from corpsmap.accounts import PermissionDenied
 from corpsmap.data import DataError, Dataset
 from corpsmap.i18n import name_of, t
@@ -114,9 +114,9 @@ def _preview_map(result, dataset: Dataset, number: int, lang: str) -> None:
     """The new boundaries (solid) over the ones in use (the base map's light outlines)."""
     st.subheader(t("boundaries_preview", lang), anchor=False)
     _shapes, districts, river = frame.geodata()
-    m = project_base_map(frame.zone_shapes(number), dataset.zones, districts, river, lang,
-                         online_tiles=frame.online_tiles())
-    imported = result.zones[result.zones["zone_id"].isin(result.imported)]
+    online = frame.online_tiles()
+    m = project_base_map(frame.zone_shapes(number), dataset.zones, districts, river, lang, online_tiles=online)
+    imported = basemaps.to_display(result.zones[result.zones["zone_id"].isin(result.imported)], online)
     if not imported.empty:
         folium.GeoJson(imported[["zone_id", "geometry"]].to_json(), name="new",
                        style_function=lambda _f: {"color": "#c53030", "weight": 3, "fillOpacity": 0.08},

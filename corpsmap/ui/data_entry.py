@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from corpsmap import changes, report, workflow
+from corpsmap import basemaps, changes, report, workflow
 from corpsmap.accounts import Action, PermissionDenied, Role, can
 from corpsmap.data import (
     AMOUNT_KINDS,
@@ -153,16 +153,22 @@ def tables_section(number: int, lang: str) -> None:
 
 
 def _position_picker(dataset: Dataset, lat: float | None, lon: float | None, lang: str) -> tuple | None:
-    """A small offline map; a click returns (lat, lon) in WGS-84."""
+    """A small map on the chosen base map; a click returns (lat, lon) in WGS-84 (shifted back from GCJ-02
+    where the base map is drawn in it)."""
     shapes, districts, river = map_geodata(dataset, lang)
-    m = project_base_map(shapes, dataset.zones, districts, river, lang, online_tiles=frame.online_tiles())
+    online = frame.online_tiles()
+    m = project_base_map(shapes, dataset.zones, districts, river, lang, online_tiles=online)
     if lat is not None and lon is not None:
-        folium.CircleMarker([lat, lon], radius=8, color="#c53030", weight=3, fill=True).add_to(m)
+        folium.CircleMarker(basemaps.point_to_display(lat, lon, online), radius=8, color="#c53030", weight=3,
+                            fill=True).add_to(m)
     st.caption(t("projects_map_hint", lang))
     clicked = st_folium(m, key="project_position_map", height=360, use_container_width=True,
                         returned_objects=["last_clicked"])
     point = (clicked or {}).get("last_clicked")
-    return (round(point["lat"], 6), round(point["lng"], 6)) if point else None
+    if not point:
+        return None
+    lat, lon = basemaps.point_from_display(point["lat"], point["lng"], online)
+    return round(lat, 6), round(lon, 6)
 
 
 def projects_section(dataset: Dataset, number: int, lang: str) -> None:

@@ -12,8 +12,9 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 from streamlit.runtime.pages_manager import PagesManager
 
-from corpsmap import geo, workflow
+from corpsmap import basemaps, geo, workflow
 from corpsmap.accounts import Action, User, can
+from corpsmap.basemaps import BaseMap
 from corpsmap.changes import TableDiff
 from corpsmap.data import DataError, Dataset
 from corpsmap.i18n import LANGS, month_label, name_of, normalize_lang, t
@@ -278,9 +279,21 @@ def map_page() -> st.Page:
     return st.Page("pages/map.py", url_path=MAP_URL_PATH, visibility="hidden")
 
 
-def online_tiles() -> bool:
-    """True if the user chose an online base map (the only case where the app may call an outside host)."""
-    return st.session_state.get("base_map") == "osm"
+def offered_basemaps() -> list[BaseMap]:
+    """The base maps this server offers (`[basemaps]` in secrets.toml: Tianditu key, review numbers, an
+    intranet tile service); a bad custom entry is reported in the sidebar and left out."""
+    config = session.secrets_section("basemaps")
+    try:
+        return basemaps.available(config)
+    except ValueError as exc:
+        st.session_state["_basemap_config_error"] = str(exc)
+        return basemaps.available({k: v for k, v in config.items() if k != "custom"})
+
+
+def online_tiles() -> BaseMap:
+    """The base map the user picked: false (the offline one) unless they chose an online one, the only case
+    where the app may call an outside host."""
+    return basemaps.by_id(offered_basemaps(), st.session_state.get("base_map"))
 
 
 # Less empty space above the title (on a 1080p meeting-room screen the map should get the height), but the
@@ -305,10 +318,17 @@ def sidebar() -> None:
         st.radio(t("language", current), LANGS, key="lang", horizontal=True,
                  format_func=lambda code: "中文" if code == "zh" else "English", on_change=_sync_lang_to_url)
         current = st.session_state["lang"]
-        st.radio(t("base_map", current), ["offline", "osm"], key="base_map",
-                 format_func=lambda b: t("base_offline" if b == "offline" else "base_osm", current))
-        if online_tiles():
-            st.caption(t("base_online_note", current))
+        offered = {b.id: b for b in offered_basemaps()}
+        st.selectbox(t("base_map", current), list(offered), key="base_map",
+                     format_func=lambda b: offered[b].name(current) + (
+                         f"（{t(offered[b].unavailable, current)}）" if offered[b].unavailable else ""))
+        picked, shown = offered.get(st.session_state.get("base_map")), online_tiles()
+        if picked is not None and picked.unavailable:
+            st.warning(t(picked.unavailable, current))
+        if "_basemap_config_error" in st.session_state:
+            st.error(md_escape(st.session_state.pop("_basemap_config_error")))
+        if shown:
+            st.caption(t("base_online_note", current) + " " + md_text(shown.credit()))
         mode = "internal_mode" if sees_internal() else "intranet_visitor" if session.INTRANET else "public_demo"
         st.caption(t(mode, current))
         session.sidebar(current)

@@ -34,7 +34,7 @@ COOKIE = "corpsmap_session"
 DEFAULT_TTL_HOURS = 12.0
 
 
-def _secrets_section(name: str) -> dict:
+def secrets_section(name: str) -> dict:
     """A section of .streamlit/secrets.toml, or {} when there is no such file or section."""
     try:
         return dict(st.secrets.get(name, {}))
@@ -44,16 +44,16 @@ def _secrets_section(name: str) -> dict:
 
 def session_secret() -> str | None:
     """The key that signs session cookies: CORPSMAP_SESSION_SECRET, else `[session] secret` in secrets.toml."""
-    return os.environ.get("CORPSMAP_SESSION_SECRET") or _secrets_section("session").get("secret")
+    return os.environ.get("CORPSMAP_SESSION_SECRET") or secrets_section("session").get("secret")
 
 
 def session_hours() -> float:
-    return float(_secrets_section("session").get("ttl_hours", DEFAULT_TTL_HOURS))
+    return float(secrets_section("session").get("ttl_hours", DEFAULT_TTL_HOURS))
 
 
 def sso_configured() -> bool:
     """Single sign-on through st.login is offered when secrets.toml has an `[auth]` section."""
-    return bool(_secrets_section("auth"))
+    return bool(secrets_section("auth"))
 
 
 def client() -> str:
