@@ -4,7 +4,9 @@ Streamlit runs a full collection after every script run (`runner.postScriptGC`),
 the process holds: the imported libraries, the cached versions, maps and panels. That walk was most of a zone
 click's server CPU (~0.19 s of ~0.22 s; docs/performance.md). Objects that live as long as the process are
 moved out of the collector's sight with `gc.freeze()`, so each collection after a run looks only at what the
-runs made since; garbage among them is still collected then, as before.
+runs made since; garbage among them is still collected then, as before. (`.streamlit/config.toml` now turns
+that collection off, since what the open pages hold still made it grow with their number; the freeze keeps
+Python's own full collections, and the post-run one wherever it is turned back on, cheap.)
 """
 
 from __future__ import annotations
