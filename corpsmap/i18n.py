@@ -21,6 +21,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "base_map": ("底图", "Base map"),
     "base_online_note": ("在线底图会向外部服务器请求瓦片。", "An online base map requests tiles from an outside server."),
     "tianditu_no_key": ("未配置天地图密钥", "no Tianditu key configured"),
+    "filters_title": ("筛选条件", "Filters"),
     "public_demo": ("公开演示：只读，仅显示公开数据。", "Public demo: read-only, public data only."),
     "internal_mode": ("内部模式：含非公开项目。", "Internal mode: includes non-public projects."),
     "intranet_visitor": ("内网：未登录，仅显示公开数据。", "Intranet: not signed in, public data only."),

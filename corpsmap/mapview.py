@@ -23,6 +23,7 @@ from corpsmap.basemaps import BaseMap, as_basemap, point_to_display, to_display
 from corpsmap.i18n import name_of, t
 
 XIAOSHAN_CENTER = (30.17, 120.32)
+LEGEND_FOLD_BELOW_PX = 500  # a map narrower than this (a phone) shows the legend folded to its title
 
 # Colours per platform: ETDZ blues (five zones, so the shades differ), the other three platforms apart.
 PLATFORM_COLORS = {"etdz": "#2b6cb0", "airport": "#dd6b20", "century": "#b83280", "xianghu": "#2f855a"}
@@ -56,6 +57,8 @@ _CSS = """
 .corps-legend i.dashed{border:2px dashed #4a5568;background:none}
 .corps-legend i.solid{border:2px solid #4a5568;background:none}
 .corps-legend b{display:block;margin-bottom:2px}
+.corps-legend.folded{cursor:pointer}.corps-legend.folded>:not(b){display:none}
+.corps-legend.folded b::after{content:" ▸";color:#718096}
 .leaflet-container{background:#f7f7f2}
 .leaflet-interactive:focus{outline:none}
 </style>
@@ -178,19 +181,25 @@ class _Legend(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
 var legend_{{ this.get_name() }} = L.control({position: 'bottomright'});
-legend_{{ this.get_name() }}.onAdd = function () {
+legend_{{ this.get_name() }}.onAdd = function (map) {
   var div = L.DomUtil.create('div', 'corps-legend');
   div.innerHTML = {{ this.html|tojson }};
+  // On a narrow map (a phone) the legend would cover the zones: it starts folded to its title, a tap opens it.
+  if (map.getSize().x < {{ this.fold_below }}) {
+    div.classList.add('folded');
+    L.DomEvent.on(div, 'click', function (e) { div.classList.toggle('folded'); L.DomEvent.stop(e); });
+  }
+  L.DomEvent.disableClickPropagation(div);
   return div;
 };
 legend_{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}"""
     )
 
-    def __init__(self, html: str):
+    def __init__(self, html: str, fold_below: int = LEGEND_FOLD_BELOW_PX):
         super().__init__()
         self._name = "Legend"
-        self.html = html
+        self.html, self.fold_below = html, fold_below
 
 
 @dataclass(frozen=True)

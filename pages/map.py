@@ -26,6 +26,7 @@ def _select_from_map() -> None:
     if zone_id:
         st.query_params["zone"] = zone_id
         st.session_state["map_panel_first"] = True
+        st.session_state["map_scroll_to_panel"] = True
 
 
 def _clear_zone() -> None:
@@ -49,6 +50,8 @@ def campaign_map() -> None:
                           on_click=_clear_zone)
                 panel.zone_panel(data, table, selected, lang, controls.map_month(data),
                                  schematic=selected not in official)
+                if st.session_state.pop("map_scroll_to_panel", False):
+                    panel.scroll_into_view_on_phone(f"panel-{selected}")
             else:
                 panel.corps_summary(data, table, lang, controls.map_month(data))
 

@@ -290,6 +290,12 @@ def offered_basemaps() -> list[BaseMap]:
         return basemaps.available({k: v for k, v in config.items() if k != "custom"})
 
 
+def on_phone() -> bool:
+    """Whether the browser says it is a phone (user agent "Mobi", as every mobile browser sends)."""
+    agent = st.context.headers.get("User-Agent") if st.context.headers else None
+    return isinstance(agent, str) and "Mobi" in agent
+
+
 def online_tiles() -> BaseMap:
     """The base map the user picked: false (the offline one) unless they chose an online one, the only case
     where the app may call an outside host."""
@@ -307,7 +313,10 @@ _PAGE_CSS = ("<style>[data-testid='stMainBlockContainer']{padding-top:3.9rem;pad
              "{display:none!important}"
              "[data-testid='stMainBlockContainer']{padding:0!important;max-width:100%!important}"
              ".table-scroll{overflow:visible!important}table{page-break-inside:auto}"
-             "tr{page-break-inside:avoid}}</style>")
+             "tr{page-break-inside:avoid}}"
+             # Phones: a title that leaves room for the map on the first screen, and narrower margins.
+             "@media (max-width:640px){h1{font-size:1.9rem!important;line-height:1.25!important}"
+             "[data-testid='stMainBlockContainer']{padding-left:.8rem;padding-right:.8rem}}</style>")
 
 
 def sidebar() -> None:

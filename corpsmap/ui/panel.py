@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from html import escape
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from corpsmap import summary
 from corpsmap.data import CORPS, Dataset
@@ -176,3 +178,12 @@ def corps_summary(dataset: Dataset, table, lang: str, month: str | None = None) 
     st.page_link("pages/indicators.py", label=t("more_indicators", lang), icon=":material/monitoring:",
                  query_params=frame.link_params(**_month_param(dataset, month)))
     st.caption(t("click_hint", lang))
+
+
+def scroll_into_view_on_phone(key: str) -> None:
+    """After a tap on the map of a phone, where the panel sits below the map, bring the panel into view."""
+    selector = json.dumps(f".st-key-{key}")  # a key of ours (zone ids are checked), quoted for JavaScript
+    # A component's frame has the page's origin, so its script can reach the page (st.html's did not run here).
+    components.html("<script>setTimeout(function(){var w=window.parent;if(w.innerWidth<640){"
+                    f"var e=w.document.querySelector({selector});"
+                    "if(e){e.style.scrollMarginTop='64px';e.scrollIntoView({behavior:'smooth',block:'start'});}}},100);</script>", height=0)

@@ -72,7 +72,9 @@ def filter_bar(dataset: Dataset, lang: str) -> projects.ProjectFilter:
             st.session_state[key] = value if isinstance(value, str) else list(value)
 
     formatters = _formatters(dataset, lang)
-    with st.container(key="project_filters"):
+    # On a phone the eight filters would fill the first screen: they fold into an expander there.
+    folded = st.expander(t("filters_title", lang), icon=":material/filter_alt:") if frame.on_phone() else st.container()
+    with folded, st.container(key="project_filters"):
         first = st.columns(4, vertical_alignment="bottom")
         second = st.columns(4, vertical_alignment="bottom")
         first[0].text_input(t(TITLES["keyword"], lang), key=KEYS["keyword"], max_chars=projects.KEYWORD_MAX,

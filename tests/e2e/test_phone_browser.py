@@ -8,6 +8,7 @@ runs past the bottom of the screen, the way a visitor sees it.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from corpsmap import geo
 from tests.browser import ARTIFACTS, MAP_IFRAME, wait_for_map
@@ -81,3 +82,6 @@ def test_tap_on_a_zone_shows_its_panel(phone_page, app_url):
         page.mouse.click(x, y)
     page.locator(".st-key-panel-linkong").wait_for(timeout=15_000)
     assert "zone=linkong" in page.url
+    if viewport["width"] < 640:  # the panel is below the map there: the page brings it into view
+        heading = page.locator(".st-key-panel-linkong").get_by_role("heading", name="临空")
+        expect(heading).to_be_in_viewport(timeout=5_000)
