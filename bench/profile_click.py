@@ -62,8 +62,10 @@ def profile(clicks: int, app_dir: Path, gc: bool | None, rate: int = 200, idle: 
 
         async def run(spy_proc) -> tuple[float, float]:
             others = [load.WsSession(base) for _ in range(idle)]  # open, holding their state, not clicking
+            cpu_loads = load.cpu_seconds([proc.pid])
             for other in others:
                 await other.load()
+            cpu_loads = load.cpu_seconds([proc.pid]) - cpu_loads
             await session.load()
             for zone, feature in features.items():  # not counted: the session's first clicks
                 await session.click(zone, feature)
@@ -75,19 +77,20 @@ def profile(clicks: int, app_dir: Path, gc: bool | None, rate: int = 200, idle: 
             await session.close()
             for other in others:
                 await other.close()
-            return cpu, time.monotonic() - t0
+            return cpu, time.monotonic() - t0, cpu_loads
 
         OUT.parent.mkdir(exist_ok=True)
         spy_proc = subprocess.Popen([spy, "record", "--pid", str(proc.pid), "--rate", str(rate), "--format", "raw",
                                      "--output", str(OUT), "--nonblocking", "--threads"],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)
-        cpu, wall = asyncio.run(run(spy_proc))
+        cpu, wall, cpu_loads = asyncio.run(run(spy_proc))
         spy_proc.send_signal(2)  # SIGINT: py-spy writes its output and exits
         spy_proc.wait(timeout=30)
     finally:
         load.stop_servers(servers, nginx)
-    return {"clicks": clicks, "cpu_per_click": cpu / clicks, "wall_per_click": wall / clicks}
+    return {"clicks": clicks, "cpu_per_click": cpu / clicks, "wall_per_click": wall / clicks,
+            "cpu_per_load": cpu_loads / idle if idle else None}
 
 
 def shares(path: Path = OUT) -> tuple[int, dict[str, float], list[tuple[str, float]]]:
@@ -123,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{result['clicks']} clicks ({args.idle} other sessions open): "
           f"server CPU {result['cpu_per_click'] * 1000:.0f} ms per click, "
           f"{result['wall_per_click'] * 1000:.0f} ms apart; {total} samples on a CPU")
+    if result["cpu_per_load"] is not None:
+        print(f"page loads of the other sessions, one after another: {result['cpu_per_load'] * 1000:.0f} ms of "
+              "server CPU each")
     for label, share in parts.items():
         print(f"  {share * 100:5.1f} %  {label}")
     print("own time, top frames:")
