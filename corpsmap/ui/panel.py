@@ -186,4 +186,5 @@ def scroll_into_view_on_phone(key: str) -> None:
     # A component's frame has the page's origin, so its script can reach the page (st.html's did not run here).
     components.html("<script>setTimeout(function(){var w=window.parent;if(w.innerWidth<640){"
                     f"var e=w.document.querySelector({selector});"
-                    "if(e){e.style.scrollMarginTop='64px';e.scrollIntoView({behavior:'smooth',block:'start'});}}},100);</script>", height=0)
+                    "if(e){e.style.scrollMarginTop='64px';e.scrollIntoView({behavior:'smooth',block:'start'});}"
+                    "}},100);</script>", height=0)
