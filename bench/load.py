@@ -585,6 +585,11 @@ def _s(v: float | None, digits: int = 2) -> str:
     return "–" if v is None else f"{v:.{digits}f} s"
 
 
+def _load_1min(run: Run) -> str:
+    # The machine's load average at the start and end of the run: other work on it is in the numbers too.
+    return " → ".join(run.load_avg[k].split()[0] for k in ("start", "end") if k in run.load_avg)
+
+
 def _pct(v: float | None) -> str:
     return "–" if v is None else f"{v * 100:.0f} %"
 
@@ -602,8 +607,8 @@ def table(runs: list[Run]) -> str:
     """The results as a markdown table, one row per N."""
     rows = ["| N | load p50 / p95 | click → panel p50 / p95 | click → fragment done p50 / p95 | clicks (failed) "
             "| server CPU per click | server CPU busy | Chromium: click → panel p50 / p95 (clicks) "
-            "| RSS MiB: fresh → warm → loaded → end → closed → expired |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| RSS MiB: fresh → warm → loaded → end → closed → expired | load average (1 min) |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for run in runs:
         s = stats(run)
         r = run.rss_mib
@@ -615,7 +620,7 @@ def table(runs: list[Run]) -> str:
             f" | {s['clicks']} ({run.failed_clicks + run.load_failures}) | {_s(s['cpu_per_click'], 3)}"
             f" | {_pct(s['server_cpu_share'])}"
             f" | {_s(s['browser_panel_p50'])} / {_s(s['browser_panel_p95'])} ({len(run.browser_clicks)})"
-            f" | {rss} |")
+            f" | {rss} | {_load_1min(run)} |")
     return "\n".join(rows)
 
 
