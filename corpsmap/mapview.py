@@ -150,6 +150,49 @@ if (window.corpsFeedback) { window.corpsFeedback.remove(); window.corpsFeedback 
 """
 
 
+class _SelectionFromUrl(MacroElement):
+    """The selected zone's outline, drawn in the browser from the page's `?zone=` (the map's frame has the page's
+    origin), and the click's own outline cleared once the URL names the zone.
+
+    Why not a feature group sent with each rerun: the map's component arguments would change with every click,
+    so Streamlit would send the whole unchanged map again (~34 KB of a click's ~47 KB; docs/performance.md).
+    With the arguments the same from click to click, it sends a reference to the message the browser holds.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  var features = {}, shown;
+  map.eachLayer(function (layer) {
+    var p = layer.feature && layer.feature.properties;
+    if (p && p.zone_id && layer.feature.geometry) features[p.zone_id] = layer.feature;
+  });
+  function zoneInUrl() {
+    try { return new URLSearchParams(window.parent.location.search).get('zone'); } catch (e) { return null; }
+  }
+  function sync() {
+    var zone = zoneInUrl();
+    if (zone === shown) return;
+    shown = zone;
+    if (window.corpsSelection) { map.removeLayer(window.corpsSelection); window.corpsSelection = null; }
+    if (window.corpsFeedback) { map.removeLayer(window.corpsFeedback); window.corpsFeedback = null; }
+    if (zone && features[zone]) {
+      window.corpsSelection = L.geoJSON(features[zone], {interactive: false, style: {{ this.style|tojson }}})
+        .addTo(map);
+    }
+  }
+  sync();
+  setInterval(sync, 100);  // Streamlit changes the URL with history.replaceState, which fires no event
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "SelectionFromUrl"
+        self.style = SELECTED_STYLE
+
+
 class _StaticLayer(MacroElement):
     """A non-interactive GeoJSON layer fetched from the app's static files, styled by one property."""
 
@@ -318,11 +361,12 @@ def _on_each_zone(instant_select: bool) -> JsCode:
 
 def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.GeoDataFrame,
               river: gpd.GeoDataFrame, legend: str, lang: str, online_tiles: bool | BaseMap = False,
-              instant_select: bool = True) -> folium.Map:
+              instant_select: bool = True, selection_from_url: bool = False) -> folium.Map:
     """The campaign map with every asset served locally. Zone ids travel in feature properties.
 
     `instant_select=False` leaves zone clicks to streamlit-folium's own debounced report (the benchmark's
-    naive baseline uses it).
+    naive baseline uses it). `selection_from_url=True` outlines the zone the page's `?zone=` names, in the
+    browser (the map page); otherwise `selection_layer` can be sent with the map.
     """
     m = base_map(districts, river, lang, online_tiles)
     features = to_display(features, as_basemap(online_tiles))
@@ -342,6 +386,8 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_Legend(legend))
+    if selection_from_url:
+        m.add_child(_SelectionFromUrl())  # after the zones: it looks their features up in the map
     # Frame the zones (the river band), not all of Xiaoshan: the south holds no zone.
     fit_to(m, features)
     return localize(m)

@@ -62,15 +62,16 @@ def campaign_map() -> None:
             online, legend = frame.online_tiles(), colours.legend_html()
             # Rendered once per server for what it shows (the shapes and names come with the version), and
             # reused by every session and click: rendering it was most of a click's work (docs/performance.md).
+            # The selected zone is outlined in the browser from ?zone=, so a click leaves the map's arguments
+            # as they were and Streamlit sends a reference to the map the browser holds, not the map again.
             drawn = map_component.rendered(
                 ("campaign", version, internal, lang, online, tuple(sorted(colours.fills.items())), legend),
                 lambda: mapview.build_map(mapview.zone_features(shapes, data.zones, data.platforms, lang),
-                                          colours.fills, districts, river, legend, lang, online_tiles=online),
+                                          colours.fills, districts, river, legend, lang, online_tiles=online,
+                                          selection_from_url=True),
                 component_key="zone_map")
-            selection = map_component.feature_group(("selection", version, selected, online),
-                                                    lambda: mapview.selection_layer(shapes, selected, online))
             map_component.show(drawn, height=680, returned_objects=["last_active_drawing"],
-                               on_change=_select_from_map, feature_group=selection)
+                               on_change=_select_from_map)
 
     # Streamlit streams elements as they are made, so the order matters (docs/performance.md). After a zone
     # click the panel goes first and is not held up by the map (the click drew its outline in

@@ -203,3 +203,14 @@ def test_legend_shows_solid_outlines_for_official_boundaries():
     html = mapview.legend_html("图例", [mapview.LegendItem("示意范围", dashed=True),
                                         mapview.LegendItem("官方边界", solid=True)])
     assert '<i class="dashed"></i>示意范围' in html and '<i class="solid"></i>官方边界' in html
+
+
+def test_the_map_page_outlines_the_zone_its_url_names_in_the_browser():
+    features = mapview.zone_features(SHAPES, DATA.zones, DATA.platforms, "zh")
+    legend = mapview.legend_html("图例", [])
+    m = mapview.build_map(features, {}, DISTRICTS, RIVER, legend, "zh", selection_from_url=True)
+    script = m.get_root().render()
+    assert "new URLSearchParams(window.parent.location.search).get('zone')" in script
+    assert "window.corpsFeedback" in script  # the click's own outline goes once the URL names the zone
+    plain = mapview.build_map(features, {}, DISTRICTS, RIVER, legend, "zh").get_root().render()
+    assert "window.parent.location.search" not in plain

@@ -55,6 +55,29 @@ def test_one_click_sends_one_rerun_request(page, app_url):
     assert page.evaluate("() => window.wsSends.length") - before == 1
 
 
+def test_the_selection_follows_the_url_and_a_click_does_not_send_the_map_again(page, app_url):
+    frames: list[bytes] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(
+        f.encode() if isinstance(f, str) else f)))
+    page.goto(app_url + "/?zone=linkong")
+    frame = wait_for_map(page)
+    page.locator(".st-key-panel-linkong").wait_for()
+    selected = "() => window.corpsSelection ? window.corpsSelection.getLayers()[0].feature.properties.zone_id : null"
+    frame.wait_for_function(f"() => ({selected})() === 'linkong'")
+    page.wait_for_timeout(1000)
+    mark = len(frames)
+    click_latlng(page, frame, *POINTS["kejicheng"])
+    page.locator(".st-key-panel-kejicheng").wait_for(timeout=15_000)
+    frame.wait_for_function(f"() => ({selected})() === 'kejicheng' && !window.corpsFeedback")
+    page.wait_for_timeout(1000)
+    # The map's script (it names its div map_div) came with the page, not with the click.
+    assert any(b"map_div" in f for f in frames[:mark])
+    assert not any(b"map_div" in f for f in frames[mark:])
+    page.get_by_role("button", name="返回全部兵团").click()
+    page.locator(".st-key-panel-corps").wait_for(timeout=15_000)
+    frame.wait_for_function("() => !window.corpsSelection")
+
+
 def test_deep_link_opens_zone_and_english(page, app_url):
     page.goto(app_url + "/?zone=yinong&lang=en")
     wait_for_map(page)
