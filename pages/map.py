@@ -1,14 +1,17 @@
 """作战图: the eight zones on the map; click one for its panel. The selection lives in `?zone=`, the colouring
-in `?color=` and `?ind=`."""
+in `?color=` and `?ind=`; `?present=1` shows it as a presentation (corpsmap/ui/presentation.py)."""
 
 import streamlit as st
 
 from corpsmap import geo, mapview
 from corpsmap.i18n import t
-from corpsmap.ui import controls, frame, map_component, panel
+from corpsmap.ui import controls, frame, map_component, panel, presentation
 from corpsmap.ui.geodata import map_geodata
 
 lang = frame.lang()
+if presentation.requested():
+    presentation.show(lang)
+    st.stop()
 data = frame.dataset()
 table = frame.progress()
 shapes, districts, river = map_geodata(data, lang)
