@@ -45,7 +45,8 @@ def _assets(m: folium.Map) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     def walk(element):
         if isinstance(element, branca.colormap.ColorMap):
-            js[:0] = ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
+            # st_folium would add d3 from two CDNs here; the app runs offline, so its legends are its own.
+            raise ValueError("branca colormaps need d3 from a CDN: draw the legend with mapview.legend_html")
         css.extend(href for _, href in getattr(element, "default_css", []))
         js.extend(src for _, src in getattr(element, "default_js", []))
         for child in getattr(element, "_children", {}).values():
