@@ -30,6 +30,8 @@ PLATFORM_COLORS = {"etdz": "#2b6cb0", "airport": "#dd6b20", "century": "#b83280"
 ETDZ_SHADES = ["#1e4e8c", "#2b6cb0", "#3f83c8", "#5a9bd8", "#7fb3e3"]
 # Near-black, not red: red means "behind" when zones are coloured by status.
 SELECTED_STYLE = {"color": "#111827", "weight": 4, "fillOpacity": 0.12, "fillColor": "#111827", "opacity": 1}
+# A white band under the outline: over imagery or a dark zone colour a dark line alone gets lost (issue 11).
+SELECTED_HALO_STYLE = {"color": "#ffffff", "weight": 9, "opacity": 0.9, "fill": False}
 # The base map and the zones as Leaflet path options (weights in CSS px); the briefing pack's static maps
 # (staticmap.py) draw with the same.
 BACKGROUND = "#f7f7f2"
@@ -50,6 +52,8 @@ _CSS = """
   transform:translate(-50%,-50%);display:inline-block}
 .district-label{font:12px/1.2 "Noto Sans CJK SC",sans-serif;color:#718096;white-space:nowrap;
   pointer-events:none;transform:translate(-50%,-50%);display:inline-block;letter-spacing:2px}
+.district-label.thinned{visibility:hidden}
+@media (max-width:500px){.corps-label{font-size:12px}.district-label{font-size:11px;letter-spacing:1px}}
 .corps-legend{background:rgba(255,255,255,.92);padding:8px 10px;border-radius:6px;
   font:13px/1.5 "Noto Sans CJK SC",sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:240px}
 .corps-legend i{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;
@@ -64,6 +68,18 @@ _CSS = """
 </style>
 """
 
+# The selected zone's outline (a dark line on a white halo) as one Leaflet layer, for every script that draws a
+# selection: the click feedback, the map page's selection from the URL and the presentation's. `scale` thickens
+# both lines for big screens.
+_OUTLINE_JS = """
+window.corpsOutline = function (feature, scale) {
+  var halo = Object.assign({}, HALO), line = Object.assign({}, LINE);
+  halo.weight *= scale || 1; line.weight *= scale || 1;
+  return L.featureGroup([L.geoJSON(feature, {interactive: false, style: halo}),
+                         L.geoJSON(feature, {interactive: false, style: line})]);
+};
+""".replace("HALO", json.dumps(SELECTED_HALO_STYLE)).replace("LINE", json.dumps(SELECTED_STYLE))
+
 # On click, outline the clicked zone at once in the browser; the server's selection layer replaces it when
 # the rerun arrives (see _CLEAR_FEEDBACK).
 _CLICK_FEEDBACK = JsCode(
@@ -72,11 +88,11 @@ function(feature, layer) {
   layer.on('click', function() {
     var map = layer._map;
     if (window.corpsFeedback) { map.removeLayer(window.corpsFeedback); }
-    window.corpsFeedback = L.geoJSON(feature, {interactive: false, style: SELECTED_STYLE}).addTo(map);
+    window.corpsFeedback = window.corpsOutline(feature).addTo(map);
     window.corpsFeedbackAt = performance.now();
   });
 }
-""".replace("SELECTED_STYLE", json.dumps(SELECTED_STYLE))
+"""
 )
 
 # Reports a zone click to Streamlit at once: streamlit-folium sends it only after a 250 ms debounce meant
@@ -134,6 +150,48 @@ class _FocusWithoutScrolling(MacroElement):
         self._name = "FocusWithoutScrolling"
 
 
+class _ThinLabels(MacroElement):
+    """Hides the labels that would overlap others at the current zoom and size, and shows them again when there is
+    room (on a phone the district names ran into the zones' names).
+
+    Zone names come first and are never hidden: they are what the map is for, and the eight short names fit
+    side by side even at 360 px. District names are kept in order of size where they touch nothing already kept.
+    A hidden label gets the class `thinned` (the browser tests count them).
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  var GAP = 3;  // px kept clear around a label
+  function thin() {
+    var container = map.getContainer();
+    var zones = container.querySelectorAll('.corps-label'), districts = container.querySelectorAll('.district-label');
+    var kept = [];
+    function box(el) { var r = el.getBoundingClientRect(); return r.width ? r : null; }
+    function clear(r) {
+      return kept.every(function (k) {
+        return r.right + GAP <= k.left || r.left >= k.right + GAP || r.bottom + GAP <= k.top || r.top >= k.bottom + GAP;
+      });
+    }
+    zones.forEach(function (el) { el.classList.remove('thinned'); var r = box(el); if (r) kept.push(r); });
+    districts.forEach(function (el) {
+      el.classList.remove('thinned');
+      var r = box(el);
+      if (r && !clear(r)) { el.classList.add('thinned'); } else if (r) { kept.push(r); }
+    });
+  }
+  map.on('zoomend moveend resize', thin);
+  setTimeout(thin, 0);  // once the labels added after this script are on the map
+  if (document.fonts) { document.fonts.ready.then(thin); }  // the names' width changes when the CJK font arrives
+})({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ThinLabels"
+
+
 class _Script(MacroElement):
     """A bit of JS run when the parent element is added to the map."""
 
@@ -177,8 +235,7 @@ class _SelectionFromUrl(MacroElement):
     if (window.corpsSelection) { map.removeLayer(window.corpsSelection); window.corpsSelection = null; }
     if (window.corpsFeedback) { map.removeLayer(window.corpsFeedback); window.corpsFeedback = null; }
     if (zone && features[zone]) {
-      window.corpsSelection = L.geoJSON(features[zone], {interactive: false, style: {{ this.style|tojson }}})
-        .addTo(map);
+      window.corpsSelection = window.corpsOutline(features[zone]).addTo(map);
     }
   }
   sync();
@@ -190,7 +247,6 @@ class _SelectionFromUrl(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "SelectionFromUrl"
-        self.style = SELECTED_STYLE
 
 
 class _StaticLayer(MacroElement):
@@ -344,6 +400,9 @@ def base_map(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame, lang: str,
                       interactive=False).add_to(labels)
     labels.add_to(m)
     m.add_child(_FocusWithoutScrolling())  # or the first click on a partly scrolled-out map is lost
+    m.add_child(_ThinLabels())
+    # In the map's script, not its header: streamlit-folium inserts the header without running its scripts.
+    m.add_child(_Script(_OUTLINE_JS))
     return m
 
 
@@ -394,10 +453,14 @@ def build_map(features: gpd.GeoDataFrame, fills: dict[str, str], districts: gpd.
 
 
 def district_label_points(districts: gpd.GeoDataFrame, river: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
-    """Label points for districts, on their land: outlines run to mid-river and across the bay."""
+    """Label points for districts, on their land (outlines run to mid-river and across the bay); Xiaoshan first,
+    then by size, the order in which _ThinLabels keeps names where they collide."""
     water = river[river["kind"] == "water"].union_all()
-    points = districts.geometry.difference(water).representative_point()
-    return {a: (p.y, p.x) for a, p in zip(districts["adcode"], points)}
+    land = districts.geometry.difference(water)
+    order = sorted(range(len(districts)),
+                   key=lambda i: (not bool(districts["is_xiaoshan"].iloc[i]), -land.iloc[i].area))
+    points = land.representative_point()
+    return {districts["adcode"].iloc[i]: (points.iloc[i].y, points.iloc[i].x) for i in order}
 
 
 def selection_layer(shapes: gpd.GeoDataFrame, zone_id: str | None,

@@ -212,9 +212,9 @@ def render_png(shapes: gpd.GeoDataFrame, colours: Colouring, labels: dict[str, s
         linewidths=[_px(style["weight"], unit) for style in styles], zorder=4,
         linestyles=[_dashes(style.get("dashArray"), unit) for style in styles]))
     if selected in zones.paths:
-        outline = mapview.SELECTED_STYLE
-        ax.add_collection(PathCollection([zones.paths[selected]], facecolors="none", edgecolors=outline["color"],
-                                         linewidths=_px(outline["weight"], unit), zorder=5))
+        for outline in (mapview.SELECTED_HALO_STYLE, mapview.SELECTED_STYLE):  # as the live map draws it
+            ax.add_collection(PathCollection([zones.paths[selected]], facecolors="none", edgecolors=outline["color"],
+                                             linewidths=_px(outline["weight"], unit), zorder=5))
 
     xmin, xmax, ymin, ymax = _fit(zones.extent, width_px / height_px)
     ax.set_xlim(xmin, xmax)

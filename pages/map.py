@@ -1,12 +1,17 @@
 """作战图: the eight zones on the map; click one for its panel. The selection lives in `?zone=`, the colouring
 in `?color=` and `?ind=`; `?present=1` shows it as a presentation (corpsmap/ui/presentation.py)."""
 
+from contextlib import nullcontext
+
 import streamlit as st
 
 from corpsmap import geo, mapview
 from corpsmap.i18n import t
 from corpsmap.ui import controls, frame, map_component, panel, presentation
 from corpsmap.ui.geodata import map_geodata
+
+# Leaves the title above it on the first screen of a 360x740 phone, the smallest we test.
+PHONE_MAP_HEIGHT = 470
 
 lang = frame.lang()
 if presentation.requested():
@@ -60,6 +65,10 @@ def campaign_map() -> None:
 
     def zone_map() -> None:
         with left:
+            # On a phone the map comes first and is shorter, so that it fits the first screen; the colouring
+            # and month controls follow it.
+            phone = frame.on_phone()
+            map_box = st.container() if phone else nullcontext()
             # A new colouring changes the map's script, so the map remounts; a zone click does not.
             colours = controls.map_colouring(data, table, lang, official)
             online, legend = frame.online_tiles(), colours.legend_html()
@@ -73,8 +82,9 @@ def campaign_map() -> None:
                                           colours.fills, districts, river, legend, lang, online_tiles=online,
                                           selection_from_url=True),
                 component_key="zone_map")
-            map_component.show(drawn, height=680, returned_objects=["last_active_drawing"],
-                               on_change=_select_from_map)
+            with map_box:
+                map_component.show(drawn, height=PHONE_MAP_HEIGHT if phone else 680,
+                                   returned_objects=["last_active_drawing"], on_change=_select_from_map)
 
     # Streamlit streams elements as they are made, so the order matters (docs/performance.md). After a zone
     # click the panel goes first and is not held up by the map (the click drew its outline in

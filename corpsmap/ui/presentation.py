@@ -169,9 +169,9 @@ class _Selection(MacroElement):
     if (window.corpsSelection) { map.removeLayer(window.corpsSelection); window.corpsSelection = null; }
     if (window.corpsFeedback) { map.removeLayer(window.corpsFeedback); window.corpsFeedback = null; }
     if (zoneId && features[zoneId]) {
-      var style = {{ this.style|tojson }};
-      style.weight *= Math.max(1, window.innerWidth / 1100);  // as thick on a 4K screen as at 1080p
-      window.corpsSelection = L.geoJSON(features[zoneId], {interactive: false, style: style}).addTo(map);
+      // as thick on a 4K screen as at 1080p
+      window.corpsSelection = window.corpsOutline(features[zoneId], Math.max(1, window.innerWidth / 1100))
+        .addTo(map);
     }
   };
   var state = window.parent.corpsPresent;  // the page's key script, same origin
@@ -182,7 +182,6 @@ class _Selection(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "Selection"
-        self.style = mapview.SELECTED_STYLE
 
 
 # Runs in the app's page (Streamlit components v2, no iframe). The page keeps one state object across the

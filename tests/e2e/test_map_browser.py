@@ -29,7 +29,10 @@ def test_click_outlines_zone_in_map_at_once(page, app_url):
     lat, lon = POINTS["linkong"]
     click_latlng(page, frame, lat, lon)
     # The outline is drawn by the click handler in the browser, before any server round trip.
-    assert frame.evaluate("() => !!window.corpsFeedback && window.corpsFeedback.getLayers().length === 1")
+    # Two lines, the dark outline on its white halo (mapview.SELECTED_HALO_STYLE), both of 临空.
+    drawn = frame.evaluate("() => window.corpsFeedback ? window.corpsFeedback.toGeoJSON().features"
+                           ".map((f) => f.properties.zone_id) : null")
+    assert drawn == ["linkong", "linkong"]
     page.locator(".st-key-panel-linkong").wait_for(timeout=15_000)
 
 def test_one_click_sends_one_rerun_request(page, app_url):
@@ -62,7 +65,7 @@ def test_the_selection_follows_the_url_and_a_click_does_not_send_the_map_again(p
     page.goto(app_url + "/?zone=linkong")
     frame = wait_for_map(page)
     page.locator(".st-key-panel-linkong").wait_for()
-    selected = "() => window.corpsSelection ? window.corpsSelection.getLayers()[0].feature.properties.zone_id : null"
+    selected = "() => window.corpsSelection ? window.corpsSelection.toGeoJSON().features[0].properties.zone_id : null"
     frame.wait_for_function(f"() => ({selected})() === 'linkong'")
     page.wait_for_timeout(1000)
     mark = len(frames)

@@ -85,3 +85,71 @@ def test_tap_on_a_zone_shows_its_panel(phone_page, app_url):
     if viewport["width"] < 640:  # the panel is below the map there: the page brings it into view
         heading = page.locator(".st-key-panel-linkong").get_by_role("heading", name="临空")
         expect(heading).to_be_in_viewport(timeout=5_000)
+
+
+# A phone's browser says so in its user agent ("Mobile"); the map page lays itself out for it (pages/map.py).
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/120.0.0.0 Mobile Safari/537.36")
+
+# The label boxes in the map's frame: each zone name, and the district names not thinned away.
+_LABELS = """() => {
+  const map = document.getElementById('map_div').getBoundingClientRect();
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return {text: el.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom}; };
+  return {map: {l: map.left, r: map.right, t: map.top, b: map.bottom},
+          zones: [...document.querySelectorAll('.corps-label')].map(box),
+          districts: [...document.querySelectorAll('.district-label:not(.thinned)')].map(box),
+          thinned: [...document.querySelectorAll('.district-label.thinned')].map((el) => el.textContent)};
+}"""
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["l"] < b["r"] and b["l"] < a["r"] and a["t"] < b["b"] and b["t"] < a["b"]]
+
+
+@pytest.mark.parametrize("size", [(390, 844), (360, 740)], ids=["390x844", "360x740"])
+def test_on_a_phone_the_map_fits_the_first_screen_with_every_zone_named(browser, app_url, size):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True, is_mobile=True,
+                                  user_agent=PHONE_AGENT, locale="zh-CN", device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(app_url + "/map")
+        frame = wait_for_map(page)
+        page.wait_for_timeout(500)  # the labels are thinned once the fonts are in
+        box = page.locator(MAP_IFRAME).first.bounding_box()
+        assert box["y"] + box["height"] <= height, "the map must fit the first screen, title included"
+        expect(page.get_by_role("heading", name="萧山兵团会战作战图")).to_be_in_viewport()
+
+        labels = frame.evaluate(_LABELS)
+        assert sorted(z["text"] for z in labels["zones"]) == sorted(
+            ["三江创智", "湘湖", "世纪城", "市北", "桥南", "科技城", "临空", "益农"])
+        for z in labels["zones"]:
+            assert labels["map"]["l"] <= z["l"] and z["r"] <= labels["map"]["r"], f"{z['text']} is cut off"
+        assert _overlapping(labels["zones"] + labels["districts"]) == []
+        assert labels["districts"], "district names that have room stay"
+        assert frame.locator(".corps-legend.folded").count() == 1, "the legend starts folded to a button"
+
+        # Thinning follows the zoom: names hidden for want of room come back when the map is zoomed in.
+        frame.evaluate("() => window.map.setZoom(window.map.getZoom() + 2, {animate: false})")
+        page.wait_for_timeout(300)
+        zoomed = frame.evaluate(_LABELS)
+        assert _overlapping(zoomed["zones"] + zoomed["districts"]) == []
+        assert not set(labels["thinned"]) - set(zoomed["thinned"]) - {d["text"] for d in zoomed["districts"]}
+        frame.evaluate("() => window.map.setZoom(window.map.getZoom() - 2, {animate: false})")
+        page.wait_for_timeout(300)
+
+        # A tap on a zone: its panel (below the map on a phone) is brought into view.
+        x, y = frame.evaluate("([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+                              " return [p.x, p.y]; }", list(POINTS["linkong"]))
+        page.touchscreen.tap(box["x"] + x, box["y"] + y)
+        heading = page.locator(".st-key-panel-linkong").get_by_role("heading", name="临空")
+        expect(heading).to_be_in_viewport(timeout=15_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"review-phone-map-{width}x{height}.png"))
+        page.get_by_role("button", name="全部兵团").scroll_into_view_if_needed()
+        page.locator(MAP_IFRAME).first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"review-phone-map-linkong-{width}x{height}.png"))
+    finally:
+        context.close()
