@@ -41,8 +41,36 @@ def _swap(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def site_config(servers: list[str], port: int, static_dir: Path = ROOT / "static") -> str:
-    """The shipped site with this checkout's paths, `port` on loopback and `servers` ("127.0.0.1:PORT") upstream."""
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, written to `folder`: (certificate, key)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = folder / "corpsmap.crt", folder / "corpsmap.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def site_config(servers: list[str], port: int, tls_port: int, certificate: tuple[Path, Path],
+                static_dir: Path = ROOT / "static") -> str:
+    """The shipped site with this checkout's paths, plain HTTP on `port` and HTTPS (HTTP/2) on `tls_port` of
+    loopback with `certificate` (certificate, key), and `servers` ("127.0.0.1:PORT") upstream."""
     text = NGINX_SITE.read_text(encoding="utf-8")
     shipped = re.findall(r"^    server 127\.0\.0\.1:85\d\d( [^;]*);\n", text, flags=re.MULTILINE)
     if len(shipped) != 2:
@@ -50,6 +78,10 @@ def site_config(servers: list[str], port: int, static_dir: Path = ROOT / "static
     upstream = "".join(f"    server {s}{shipped[0]};\n" for s in servers)
     text = re.sub(r"(^    server 127\.0\.0\.1:85\d\d [^;]*;\n)+", upstream, text, count=1, flags=re.MULTILINE)
     text = _swap(text, "    listen 80;\n    listen [::]:80;\n", f"    listen 127.0.0.1:{port};\n")
+    text = _swap(text, "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n",
+                 f"    listen 127.0.0.1:{tls_port} ssl http2;\n")
+    text = _swap(text, "/etc/ssl/corpsmap/corpsmap.crt;", f"{certificate[0]};")
+    text = _swap(text, "/etc/ssl/corpsmap/corpsmap.key;", f"{certificate[1]};")
     text = _swap(text, "/srv/corpsmap/.venv/lib/python3.11/site-packages/streamlit/static/static/",
                  f"{STREAMLIT_STATIC}/")
     return _swap(text, "/srv/corpsmap/static/", f"{static_dir}/")
@@ -61,6 +93,7 @@ class Nginx:
 
     proc: subprocess.Popen
     url: str
+    tls_url: str  # the same site over HTTPS and HTTP/2, with a self-signed certificate
     folder: Path
 
     def access_log(self) -> list[str]:
@@ -84,9 +117,10 @@ def start_nginx(servers: list[str], static_dir: Path = ROOT / "static") -> Nginx
     """nginx on a free loopback port in front of `servers` (base URLs); waits until it answers."""
     ARTIFACTS.mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="corpsmap-nginx-"))
-    port = _free_port()
+    port, tls_port = _free_port(), _free_port()
     upstream = [s.removeprefix("http://") for s in servers]
-    (folder / "site.conf").write_text(site_config(upstream, port, static_dir), encoding="utf-8")
+    (folder / "site.conf").write_text(site_config(upstream, port, tls_port, self_signed_certificate(folder),
+                                                  static_dir), encoding="utf-8")
     # As root, nginx's workers would run as "nobody", who may not read the checkout.
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};" if os.geteuid() == 0 else ""
     (folder / "nginx.conf").write_text(f"""
@@ -113,7 +147,7 @@ http {{
 """, encoding="utf-8")
     proc = subprocess.Popen([nginx_path(), "-p", str(folder), "-c", str(folder / "nginx.conf"),
                              "-e", str(folder / "error.log")], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    nginx = Nginx(proc, f"http://127.0.0.1:{port}", folder)
+    nginx = Nginx(proc, f"http://127.0.0.1:{port}", f"https://127.0.0.1:{tls_port}", folder)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:

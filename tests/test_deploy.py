@@ -8,14 +8,15 @@ import tempfile
 from pathlib import Path
 
 from tests.browser import ROOT
-from tests.deploy import NGINX_SITE, nginx_path, site_config
+from tests.deploy import NGINX_SITE, nginx_path, self_signed_certificate, site_config
 
 DEPLOY = ROOT / "deploy"
 
 
 def test_nginx_accepts_the_site():
     folder = Path(tempfile.mkdtemp(prefix="corpsmap-nginx-test-"))
-    (folder / "site.conf").write_text(site_config(["127.0.0.1:18501", "127.0.0.1:18502"], 18500), encoding="utf-8")
+    (folder / "site.conf").write_text(site_config(["127.0.0.1:18501", "127.0.0.1:18502"], 18500, 18443,
+                                                  self_signed_certificate(folder)), encoding="utf-8")
     (folder / "nginx.conf").write_text(
         f"pid {folder}/nginx.pid; error_log {folder}/error.log; events {{}}\n"
         f"http {{ include /etc/nginx/mime.types; access_log off; client_body_temp_path {folder}/b;"

@@ -84,6 +84,26 @@ def test_a_session_works_through_nginx(cluster, page):
     assert page.get_by_text("Traceback").count() == 0
 
 
+def test_over_https_the_site_speaks_http2_and_the_sign_in_cookie_is_secure(cluster, browser):
+    # HTTP/2 is what makes a phone's first visit fast (docs/performance.md); browsers use it only over TLS.
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN", ignore_https_errors=True)
+    page = context.new_page()
+    try:
+        page.goto(cluster.nginx.tls_url + "/?zone=linkong")
+        frame = wait_for_map(page)
+        expect(page.locator(".st-key-panel-linkong .zone-facts")).to_be_visible(timeout=30_000)
+        click_latlng(page, frame, *POINTS["kejicheng"])
+        expect(page.locator(".st-key-panel-kejicheng .zone-facts")).to_be_visible(timeout=30_000)
+        protocols = page.evaluate("() => [...new Set(performance.getEntriesByType('resource')"
+                                  ".filter((e) => e.name.includes('/static/')).map((e) => e.nextHopProtocol))]")
+        assert protocols == ["h2"]
+        sign_in(page, ADMIN)
+        session = next(c for c in context.cookies() if c["name"] == "corpsmap_session")
+        assert session["secure"]  # set by the page with "; Secure" when it was loaded over https
+    finally:
+        context.close()
+
+
 def publish_sources_change(page, base: str, marker: str) -> None:
     """Signed in as the admin on the server at `base`: replace the sources table with one changed row, publish."""
     page.goto(base + "/?lang=en")
