@@ -18,9 +18,11 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 run: $(VENV)/.runtime
 	$(VENV)/bin/streamlit run app.py
 
+# In parallel, one worker per core (at most 4), each test file on one worker so that its servers start once:
+# most of the time goes to browser tests waiting on a server. `pytest tests/...` runs a file on its own.
 test: $(VENV)/.dev
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses auto --maxprocesses 4 --dist loadfile
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -8,6 +8,7 @@ serves at /app/static/ (server.enableStaticServing). Folium elements name their 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterator
 from functools import cache
@@ -65,9 +66,15 @@ def geodata_url(layer: str, datum: str = WGS84) -> str:
     return f"{STATIC_URL}/geo/{_published_name(layer, datum)}"
 
 
+def _private_tmp(target: Path) -> Path:
+    """A temporary name beside `target` that no other process uses: servers started together (systemd, the
+    parallel tests) install the same files at the same moment."""
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
 def _write_layer(layer: str, datum: str, target: Path) -> None:
     """The shipped layer as served: copied as it is, or shifted to GCJ-02 for AMap-style base maps."""
-    tmp = target.with_suffix(".tmp")
+    tmp = _private_tmp(target)
     if datum == WGS84:
         shutil.copyfile(GEODATA_DIR / f"{layer}.geojson", tmp)
     else:
@@ -75,7 +82,7 @@ def _write_layer(layer: str, datum: str, target: Path) -> None:
         # Six decimals (~0.1 m), as the shipped files are written: full floats would double the download.
         gdf.geometry = [shapely.set_precision(geometry_wgs84_to_gcj02(g), 1e-6) for g in gdf.geometry]
         tmp.write_text(gdf.to_json(drop_id=True), encoding="utf-8")
-    tmp.rename(target)  # whole or not at all: a half-written file is never served
+    os.replace(tmp, target)  # whole or not at all: a half-written file is never served
 
 
 def install_static_assets(static_dir: Path = STATIC_DIR) -> None:
@@ -92,12 +99,17 @@ def install_static_assets(static_dir: Path = STATIC_DIR) -> None:
         stamp = target / ".version"
         if stamp.exists() and stamp.read_text() == version:
             continue
-        tmp = target.with_name(name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp = _private_tmp(target)
         shutil.copytree(source, tmp, ignore=shutil.ignore_patterns("*.map", "*.esm.js", "*-src.js"))
         (tmp / ".version").write_text(version)
         shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)  # swap in whole, so a half-copied folder is never served
+        try:
+            tmp.rename(target)  # swap in whole, so a half-copied folder is never served
+        except OSError:
+            # Another server starting at the same moment swapped in its copy first: the same files.
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not (stamp.exists() and stamp.read_text() == version):
+                raise
 
 
 def _elements(element: branca.element.Element) -> Iterator[branca.element.Element]:

@@ -55,6 +55,38 @@ def test_every_local_asset_exists_once_installed(tmp_path):
         assert (tmp_path / "vendor" / path).is_file(), path
 
 
+def _install_when_all_are_ready(barrier, folder) -> None:
+    from corpsmap.assets import install_static_assets
+
+    barrier.wait()  # after the imports, so that the installs overlap
+    install_static_assets(folder)
+
+
+def test_servers_starting_together_install_the_static_files_once_and_whole(tmp_path):
+    # Several servers (systemd instances, the parallel test workers) start at the same moment on a fresh
+    # checkout; each installs static/. None may fail, and what is left must be whole, with no temporary files.
+    import multiprocessing
+
+    from corpsmap.assets import install_static_assets
+
+    install_static_assets(tmp_path / "alone")
+    together = tmp_path / "together"
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(4)
+    workers = [context.Process(target=_install_when_all_are_ready, args=(barrier, together)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [w.exitcode for w in workers] == [0] * 4
+
+    def files(root):
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    assert files(together) == files(tmp_path / "alone")
+    assert not [p for p in together.rglob("*") if p.name.endswith(".tmp")]
+
+
 def test_base_layers_are_fetched_from_the_app_not_embedded(tmp_path):
     from corpsmap.assets import STATIC_GEODATA, geodata_url, install_static_assets
     from corpsmap.config import GEODATA_DIR, STATIC_URL
