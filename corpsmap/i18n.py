@@ -384,6 +384,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "present_zone_of": ("第 {number} / {total} 个兵团", "Zone {number} of {total}"),
     "present_overview": ("总览", "Overview"),
     "present_exit": ("退出演示", "Leave presentation"),
+    "present_enter": ("演示模式", "Presentation"),
+    "present_enter_help": ("会议大屏用：全屏地图与各兵团大字数据，方向键逐个讲解，F 键全屏；当前兵团、着色与月份随之带入。", "For a meeting-room screen: the map full screen beside each zone's figures in large type; arrow keys tour the zones, F goes full screen. Opens on this zone, colouring and month."),
     "present_auto": ("自动轮播：每 {seconds} 秒", "Auto-advance: every {seconds} s"),
     "present_bad_auto": ("链接中的自动轮播间隔“{value}”无效（应为 {low}–{high} 秒的整数），已关闭自动轮播。", "The link's auto-advance interval “{value}” is not valid (whole seconds from {low} to {high}); auto-advance is off."),
     "present_next_indicator": ("换下一个指标（I 键）", "Next indicator (I key)"),

@@ -25,7 +25,13 @@ known = set(data.zones["zone_id"])
 version, internal = frame.shown_version(), frame.sees_internal()
 
 st.title(t("app_title", lang), anchor=False)
-st.caption(t("app_subtitle", lang))
+if frame.on_phone():
+    st.caption(t("app_subtitle", lang))
+else:  # a phone is no meeting-room screen: no presentation button there
+    subtitle, present = st.columns([5, 1], vertical_alignment="center")
+    subtitle.caption(t("app_subtitle", lang))
+    present.button(t("present_enter", lang), key="present_enter", icon=":material/slideshow:",
+                   help=t("present_enter_help", lang), on_click=presentation.enter, width="stretch")
 
 
 def _select_from_map() -> None:

@@ -163,6 +163,18 @@ def test_leaving_the_presentation_opens_the_map_page_on_the_same_view():
     assert at.segmented_control(key="map_color").value == "status"
 
 
+def test_the_map_pages_button_opens_the_presentation_on_the_same_view():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update(zone="linkong", color="status", month="2022-05")
+    at.run()
+    at.button(key="present_enter").click().run()
+    assert not at.exception, at.exception
+    assert param(at, "present") == "1"
+    shown = markup(at)
+    assert "data-zone='linkong'" in shown and "2022年5月" in shown
+    assert at.button(key="present_exit")  # the presentation's own controls are there
+
+
 def test_a_version_without_observations_shows_platforms_only(monkeypatch):
     from corpsmap.ui import frame
 

@@ -436,6 +436,11 @@ def _select_from_map(options: Choices) -> None:
         _apply(options, zone=zone)
 
 
+def enter() -> None:
+    """The map page's button: the same URL, so the same zone, colouring and month, as a presentation."""
+    st.query_params[PARAM] = "1"
+
+
 def _exit() -> None:
     st.query_params.pop(PARAM, None)
     st.query_params.pop(AUTO_PARAM, None)
