@@ -30,6 +30,16 @@ def store_url(request, tmp_path):
         yield url
 
 
+@pytest.fixture
+def store(store_url):
+    """A store opened (and migrated) on `store_url`, once on SQLite and once on PostgreSQL."""
+    from corpsmap.store import open_store
+
+    store = open_store(store_url)
+    yield store
+    store.engine.dispose()
+
+
 # Caches keyed by version number (corpsmap/ui): a test that swaps a version's data under the same number (by
 # monkeypatching frame._dataset) must not be shown what another test cached.
 _VIEW_CACHES = {"corpsmap.ui.map_component": ("_rendered", "_feature_group"), "corpsmap.ui.panel": ("_zone_data",),

@@ -38,7 +38,6 @@ from corpsmap.accounts import (
     verify_token,
 )
 from corpsmap.accounts import users as users_module
-from corpsmap.store import open_store
 from corpsmap.store.schema import audit_log, login_attempts, users
 
 PASSWORD = "correct horse battery"
@@ -76,13 +75,6 @@ def hasher(monkeypatch):
     hasher = CountingHasher()
     monkeypatch.setattr(users_module, "HASHER", hasher)
     return hasher
-
-
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture

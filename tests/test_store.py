@@ -23,13 +23,6 @@ from corpsmap.store.store import make_engine
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    yield store
-    store.engine.dispose()
-
-
 def _report(zone: str, value: float, month: str = "2022-07"):
     """A change that sets 'investment' of `zone` for `month`, as a monthly report would."""
     def change(current):

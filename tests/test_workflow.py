@@ -20,7 +20,7 @@ from corpsmap.accounts import (
 from corpsmap.accounts import users as users_module
 from corpsmap.data import DataError
 from corpsmap.progress import progress_table
-from corpsmap.store import NoChange, StoreError, open_store
+from corpsmap.store import NoChange, StoreError
 from corpsmap.workflow import ChangeSpec
 from tests.test_accounts import ACTOR, PASSWORD, CountingHasher
 from tests.test_report import filled
@@ -31,13 +31,6 @@ TODAY = date(2022, 8, 10)
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
     monkeypatch.setattr(users_module, "HASHER", CountingHasher())
-
-
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    yield store
-    store.engine.dispose()
 
 
 @pytest.fixture
