@@ -511,3 +511,18 @@ def test_login_attempts_older_than_a_day_are_dropped_but_the_audit_keeps_them(st
         kept = conn.execute(select(login_attempts.c.outcome)).scalars().all()
     assert kept == ["ok"]
     assert len(audit_entries(store, action="login_failed", actor="old")) == 3
+
+
+def test_the_browsers_address_is_taken_from_a_trusted_proxy_only():
+    from corpsmap.ui.session import forwarded_client
+
+    nginx = "10.0.0.5"
+    # Through nginx on this host or a listed one: the address nginx appended, not what the browser wrote first.
+    assert forwarded_client("", "6.6.6.6, 192.168.3.20", frozenset()) == "192.168.3.20"
+    assert forwarded_client("127.0.0.1", "192.168.3.20", frozenset()) == "192.168.3.20"
+    assert forwarded_client(nginx, "192.168.3.21", frozenset({nginx})) == "192.168.3.21"
+    # A browser that reaches a server directly cannot claim another address with the header.
+    assert forwarded_client("192.168.3.22", "1.2.3.4", frozenset({nginx})) == "192.168.3.22"
+    assert forwarded_client("192.168.3.22", None, frozenset()) == "192.168.3.22"
+    assert forwarded_client("", None, frozenset()) == ""
+    assert forwarded_client("", " , ", frozenset()) == ""

@@ -56,10 +56,33 @@ def sso_configured() -> bool:
     return bool(secrets_section("auth"))
 
 
+LOOPBACK = frozenset({"", "127.0.0.1", "::1"})  # Streamlit gives no address (None) for a local connection
+
+
+def forwarded_client(direct: str, forwarded_for: str | None, trusted: frozenset[str]) -> str:
+    """The browser's address: the last one in X-Forwarded-For when the connection comes from a proxy we trust
+    (this host, or `trusted`), else the connection's own address.
+
+    Why the last: the nginx site appends the address it saw ($proxy_add_x_forwarded_for), while everything before
+    it came from the browser, which can write anything there. A browser that reaches a server directly cannot
+    make its own header count, as its connection is not a trusted proxy's.
+    """
+    if (direct in LOOPBACK or direct in trusted) and forwarded_for:
+        last = forwarded_for.split(",")[-1].strip()
+        if last:
+            return last[:100]
+    return direct
+
+
 def client() -> str:
-    """The browser's address as the server sees it (the proxy's, behind one), for throttling and the audit."""
+    """The browser's address for the audit log and login records, through the deploy/ nginx too (its servers
+    see only nginx's address); proxies on other hosts are listed in `[session] trusted_proxies`."""
     address = st.context.ip_address
-    return address if isinstance(address, str) else ""  # None on localhost (and not a str under AppTest)
+    direct = address if isinstance(address, str) else ""  # None on localhost (and not a str under AppTest)
+    headers = st.context.headers
+    forwarded = headers.get("X-Forwarded-For") if headers else None
+    trusted = frozenset(str(a) for a in secrets_section("session").get("trusted_proxies", []))
+    return forwarded_client(direct, forwarded if isinstance(forwarded, str) else None, trusted)
 
 
 def _store():

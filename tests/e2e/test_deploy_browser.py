@@ -17,8 +17,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from corpsmap import geo
+from corpsmap.accounts.audit import audit_entries
 from corpsmap.changes import to_csv_text
 from corpsmap.data import load_dataset
+from corpsmap.store import open_store
 from corpsmap.ui.frame import VERSION_CHECK_SECONDS
 from tests.browser import MAP_IFRAME, SESSION_SECRET, click_latlng, sign_in, wait_for_map, wait_for_rerun
 from tests.deploy import start_cluster
@@ -100,6 +102,13 @@ def test_over_https_the_site_speaks_http2_and_the_sign_in_cookie_is_secure(clust
         sign_in(page, ADMIN)
         session = next(c for c in context.cookies() if c["name"] == "corpsmap_session")
         assert session["secure"]  # set by the page with "; Secure" when it was loaded over https
+        # The audit log has the browser's address as nginx saw it (X-Forwarded-For), not an empty one.
+        store = open_store(cluster.database_url)
+        try:
+            (entry, *_) = audit_entries(store, actor=ADMIN, action="login_ok")
+        finally:
+            store.engine.dispose()
+        assert entry.client == "127.0.0.1"
     finally:
         context.close()
 
