@@ -27,7 +27,7 @@ def url_choice(widget: Callable, label: str, options: Sequence[str], *, key: str
         requested = st.query_params.get(param)
         if requested is not None and requested not in options:
             (notices or st).warning(t("bad_link_value", lang, name=label, value=frame.md_escape(requested),
-                                      default=format_func(default)))
+                                      default=frame.md_text(format_func(default))))
         st.session_state[key] = requested if requested in options else default
     chosen = widget(label, options, key=key, format_func=format_func, **kwargs)
     if chosen not in options:  # the same page met under its other URL (/ and /map) can hand back None once

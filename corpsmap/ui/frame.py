@@ -215,7 +215,7 @@ def boundary_note(lang_: str) -> str:
     if official >= set(shapes["zone_id"]):
         return t("official_note", lang_)
     names = {r["zone_id"]: name_of(r, lang_, "short") for r in dataset().zones.to_dict("records")}
-    schematic = [names.get(z, z) for z in shapes["zone_id"] if z not in official]
+    schematic = [md_text(names.get(z, z)) for z in shapes["zone_id"] if z not in official]  # a caption: Markdown
     return t("partly_official_note", lang_, zones="、".join(schematic) if lang_ == "zh" else ", ".join(schematic))
 
 
@@ -401,4 +401,7 @@ def html(markup: str, css: str = "") -> None:
 
     The one place the app renders raw HTML, so an audit of escaping starts at its callers.
     """
-    st.markdown(css + markup, unsafe_allow_html=True)
+    # Markdown leaves markup starting with a block tag (<div>, <table>, <p>, …) alone only up to a blank line:
+    # a value with line breaks (a multi-line spreadsheet cell) would end it there, and the rest of the markup,
+    # data included, be read as Markdown (links, bold). In HTML a line break is only a space.
+    st.markdown(css + re.sub(r"[\r\n]+", " ", markup), unsafe_allow_html=True)

@@ -186,5 +186,5 @@ def project_card(dataset: Dataset, project_id: str, lang: str) -> None:
     body = "".join(f"<tr><th>{escape(t(key, lang))}</th><td>{escape(str(value))}</td></tr>" for key, value in fields)
     _html(f"<p><i>{escape(str(other))}</i></p>"
           f"<table class='project-card' data-project='{escape(project_id)}'>{body}</table>")
-    st.page_link(frame.map_page(), label=t("show_zone_on_map", lang, zone=row["zone"]), icon=":material/map:",
-                 query_params=frame.link_params(zone=raw["zone_id"]))
+    st.page_link(frame.map_page(), label=t("show_zone_on_map", lang, zone=frame.md_text(row["zone"])),
+                 icon=":material/map:", query_params=frame.link_params(zone=raw["zone_id"]))
