@@ -114,9 +114,31 @@ TABLES: dict[str, Table] = {
 _SIGNED_NUMBERS = {("observations", "value"), ("targets", "target")}
 
 
+class Message(str):
+    """A problem's message in English (the string itself: the CLI, logs and tests read it) and in Chinese (`zh`).
+
+    Written where the problem is found, both languages side by side: `Message("duplicate id", "编号重复")`.
+    """
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Message:
+        message = super().__new__(cls, en)
+        message.zh = zh
+        return message
+
+    def __getnewargs__(self) -> tuple[str, str]:  # pickle and copy keep the Chinese
+        return str(self), self.zh
+
+
+def in_lang(message: str, lang: str) -> str:
+    """`message` in `lang`: a Message's Chinese for "zh", else (and for a plain string) the English."""
+    return message.zh if lang == "zh" and isinstance(message, Message) else str(message)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One bad cell (row is the spreadsheet row: the header is row 1)."""
+    """One bad cell (row is the spreadsheet row: the header is row 1); `message` is a Message where found."""
 
     file: str
     row: int | None
@@ -125,14 +147,25 @@ class Problem:
     message: str
     sheet: str | None = None  # the worksheet, for an .xlsx
 
-    def __str__(self) -> str:
-        where = self.file if self.sheet is None else f"{self.file}, sheet '{self.sheet}'"
+    def text(self, lang: str) -> str:
+        """The message alone, in `lang`."""
+        return in_lang(self.message, lang)
+
+    def describe(self, lang: str) -> str:
+        """The problem as one sentence in `lang`: where (file, sheet, row, column), the value, what is wrong."""
+        zh = lang == "zh"
+        where = [self.file]
+        if self.sheet is not None:
+            where.append(f"工作表“{self.sheet}”" if zh else f"sheet '{self.sheet}'")
         if self.row is not None:
-            where += f", row {self.row}"
+            where.append(f"第 {self.row} 行" if zh else f"row {self.row}")
         if self.column is not None:
-            where += f", column '{self.column}'"
-        value = "" if self.value is None else f": value '{self.value}'"
-        return f"{where}{value}: {self.message}"
+            where.append(f"“{self.column}”列" if zh else f"column '{self.column}'")
+        value = "" if self.value is None else f"：值“{self.value}”" if zh else f": value '{self.value}'"
+        return ("，" if zh else ", ").join(where) + value + ("：" if zh else ": ") + self.text(lang)
+
+    def __str__(self) -> str:
+        return self.describe("en")
 
 
 class DataError(ValueError):
@@ -145,10 +178,15 @@ class DataError(ValueError):
     def __init__(self, problems: list[Problem], total: int | None = None):
         self.problems = list(problems[:MAX_PROBLEMS])
         self.total = max(len(problems) if total is None else total, len(self.problems))
-        lines = [str(p) for p in self.problems]
-        if self.total > len(self.problems):
-            lines.append(f"… and {self.total - len(self.problems):,} more")
-        super().__init__("\n".join(lines))
+        super().__init__(self.describe("en"))
+
+    def describe(self, lang: str) -> str:
+        """Every problem kept, one a line, in `lang` (str(error) is the English)."""
+        lines = [p.describe(lang) for p in self.problems]
+        more = self.total - len(self.problems)
+        if more > 0:
+            lines.append(f"… 另有 {more:,} 个问题" if lang == "zh" else f"… and {more:,} more")
+        return "\n".join(lines)
 
     @classmethod
     def capped(cls, problems: Iterable[Problem]) -> DataError:
@@ -203,25 +241,34 @@ class Dataset:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+# Messages that the report parser gives too.
+OUT_OF_RANGE = Message(f"value out of range (at most {MAX_NUMBER:g} either side of zero)",
+                       f"数值超出范围（正负都不能超过 {MAX_NUMBER:g}）")
+NEGATIVE = Message("must not be negative", "不能为负数")
+EXPECTED_MONTH = Message("expected a month as YYYY-MM", "月份应写作 YYYY-MM")
+
+
 def _parse_cell(table: Table, col: Column, raw: str) -> tuple[object, str | None]:
     """Return (parsed value, error message or None) for one non-empty cell."""
     kind = col.kind
     if kind == "id":
-        return raw, None if _ID.match(raw) else "an id is lower-case letters, digits, '_' or '-'"
+        return raw, None if _ID.match(raw) else Message("an id is lower-case letters, digits, '_' or '-'",
+                                                         "编号只能由小写字母、数字、“_”或“-”组成")
     if kind in ("number", "lat", "lon", "int"):
         if not _NUMBER.fullmatch(raw):
-            return None, "not a number (digits 0-9, a dot for decimals, no separators)"
+            return None, Message("not a number (digits 0-9, a dot for decimals, no separators)",
+                                  "不是数字（只用数字 0-9，小数用点号，不加千位分隔符）")
         number = float(raw)
         if not abs(number) <= MAX_NUMBER:  # also catches 1e999, which float() reads as infinity
-            return None, f"value out of range (at most {MAX_NUMBER:g} either side of zero)"
+            return None, OUT_OF_RANGE
         if kind == "int":
-            return (int(number), None) if number.is_integer() else (None, "not a whole number")
+            return (int(number), None) if number.is_integer() else (None, Message("not a whole number", "不是整数"))
         if kind == "lat" and not -90 <= number <= 90:
-            return None, "latitude outside -90..90"
+            return None, Message("latitude outside -90..90", "纬度超出 -90..90 的范围")
         if kind == "lon" and not -180 <= number <= 180:
-            return None, "longitude outside -180..180"
+            return None, Message("longitude outside -180..180", "经度超出 -180..180 的范围")
         if kind == "number" and number < 0 and (table.name, col.name) not in _SIGNED_NUMBERS:
-            return None, "must not be negative"
+            return None, NEGATIVE
         return number, None
     if kind == "bool":
         low = raw.lower()
@@ -229,19 +276,20 @@ def _parse_cell(table: Table, col: Column, raw: str) -> tuple[object, str | None
             return True, None
         if low in _FALSE:
             return False, None
-        return None, "expected true or false"
+        return None, Message("expected true or false", "应填 true 或 false（也可填“是”或“否”）")
     if kind == "month":
-        return raw, None if _MONTH.match(raw) else "expected a month as YYYY-MM"
+        return raw, None if _MONTH.match(raw) else EXPECTED_MONTH
     if kind == "date":
         if not _DATE.match(raw):
-            return raw, "expected a date as YYYY-MM or YYYY-MM-DD"
+            return raw, Message("expected a date as YYYY-MM or YYYY-MM-DD", "日期应写作 YYYY-MM 或 YYYY-MM-DD")
         try:
             pd.Timestamp(raw)
         except ValueError:
-            return raw, "not a real date"
+            return raw, Message("not a real date", "日期不存在")
         return raw, None
     if kind == "enum":
-        return raw, None if raw in col.choices else f"expected one of {', '.join(col.choices)}"
+        return raw, None if raw in col.choices else Message(f"expected one of {', '.join(col.choices)}",
+                                                            f"应为以下值之一：{', '.join(col.choices)}")
     return raw, None
 
 
@@ -298,25 +346,30 @@ def _parse_table(table: Table, text: str, file: str, log: ProblemLog) -> pd.Data
         log.absorb(exc)
         return _empty_frame(table)
     if not rows:
-        log.add(Problem(file, None, None, None, "the file is empty (it needs the header row)"))
+        log.add(Problem(file, None, None, None, Message("the file is empty (it needs the header row)",
+                                                        "文件是空的（至少要有表头行）")))
         return _empty_frame(table)
     header = rows[0]
     missing = [c.name for c in table.columns if c.name not in header]
     if missing:
-        hint = next((f" (the file seems to use '{sep}' between columns; use commas)" for sep in (";", "\t")
-                     if len(header) == 1 and sep in header[0]), "")
-        log.extend(Problem(file, 1, name, None, f"column is missing{hint}") for name in missing)
+        sep = next((sep for sep in (";", "\t") if len(header) == 1 and sep in header[0]), None)
+        missing_column = Message("column is missing", "缺少此列") if sep is None else Message(
+            f"column is missing (the file seems to use '{sep}' between columns; use commas)",
+            f"缺少此列（文件中各列似乎用“{sep}”分隔，请改用英文逗号）")
+        log.extend(Problem(file, 1, name, None, missing_column) for name in missing)
         return _empty_frame(table)
     twice = [c.name for c in table.columns if header.count(c.name) > 1]
     if twice:
-        log.extend(Problem(file, 1, name, None, "the column appears more than once") for name in twice)
+        twice_message = Message("the column appears more than once", "此列出现了不止一次")
+        log.extend(Problem(file, 1, name, None, twice_message) for name in twice)
         return _empty_frame(table)
 
     position = {c.name: header.index(c.name) for c in table.columns}
     # Blank lines are skipped, as a planner would expect, but rows keep their spreadsheet numbers.
     records = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(row)]
     if not records and not table.may_be_empty:
-        log.add(Problem(file, None, None, None, "file has no rows (the app needs at least one)"))
+        log.add(Problem(file, None, None, None, Message("file has no rows (the app needs at least one)",
+                                                        "文件没有数据行（至少需要一行）")))
     parsed: dict[str, list] = {c.name: [] for c in table.columns}
     for number, row in records:
         for col in table.columns:
@@ -324,9 +377,9 @@ def _parse_table(table: Table, text: str, file: str, log: ProblemLog) -> pd.Data
             value, error = None, None
             if cell == "":
                 if col.required:
-                    error = "a value is required"
+                    error = Message("a value is required", "此项必须填写")
             elif len(cell) > MAX_TEXT:
-                error = f"longer than {MAX_TEXT:,} characters"
+                error = Message(f"longer than {MAX_TEXT:,} characters", f"超过 {MAX_TEXT:,} 个字符")
                 cell = cell[:_PREVIEW - 1] + "…"
             else:
                 value, error = _parse_cell(table, col, cell)
@@ -337,7 +390,7 @@ def _parse_table(table: Table, text: str, file: str, log: ProblemLog) -> pd.Data
     dup = frame.duplicated(list(table.key), keep="first") & frame[list(table.key)].notna().all(axis=1)
     for row in frame.index[dup]:
         value = "/".join(str(frame.at[row, k]) for k in table.key)
-        log.add(Problem(file, int(row), "/".join(table.key), value, "duplicate id"))
+        log.add(Problem(file, int(row), "/".join(table.key), value, Message("duplicate id", "编号重复")))
     log.extend(_row_rules(table, frame, file))
     return frame
 
@@ -349,17 +402,20 @@ def _row_rules(table: Table, frame: pd.DataFrame, file: str) -> Iterator[Problem
             has_lat, has_lon = pd.notna(r["lat"]), pd.notna(r["lon"])
             if has_lat != has_lon:
                 col = "lon" if has_lat else "lat"
-                yield Problem(file, int(row), col, "", "give both lat and lon, or neither")
+                yield Problem(file, int(row), col, "", Message("give both lat and lon, or neither",
+                                                               "lat 和 lon 要么都填，要么都不填"))
             elif has_lat and r["location_precision"] == "none":
                 yield Problem(file, int(row), "location_precision", "none",
-                              "a located project needs exact or approximate")
+                              Message("a located project needs exact or approximate",
+                                      "已填坐标的项目应为 exact 或 approximate"))
             elif not has_lat and r["location_precision"] in ("exact", "approximate"):
                 yield Problem(file, int(row), "location_precision", r["location_precision"],
-                              "no lat/lon given; use none")
+                              Message("no lat/lon given; use none", "未填 lat/lon，应填 none"))
             if pd.isna(r["investment_yi"]) != pd.isna(r["amount_kind"]):
                 amount_kind = "" if pd.isna(r["amount_kind"]) else r["amount_kind"]
                 yield Problem(file, int(row), "amount_kind", amount_kind,
-                              "give investment_yi and amount_kind together")
+                              Message("give investment_yi and amount_kind together",
+                                      "investment_yi 和 amount_kind 应同时填写"))
 
 
 def _reference_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
@@ -374,7 +430,8 @@ def _reference_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
             unknown = values.notna() & ~values.isin(known)  # vectorised: tables reach tens of thousands of rows
             for row, value in values[unknown].items():
                 yield Problem(table.file, int(row), col.name, value,
-                              f"unknown {ref_table.key[0]} (not in {ref_table.file})")
+                              Message(f"unknown {ref_table.key[0]} (not in {ref_table.file})",
+                                      f"未知的 {ref_table.key[0]}（{ref_table.file} 中没有）"))
 
 
 def check_references(dataset: Dataset) -> None:
@@ -390,7 +447,7 @@ def validate_texts(texts: dict[str, str]) -> Dataset:
     log = ProblemLog()
     for name, table in TABLES.items():
         if name not in texts:
-            log.add(Problem(table.file, None, None, None, "file is missing"))
+            log.add(Problem(table.file, None, None, None, Message("file is missing", "缺少此文件")))
             tables[name] = _empty_frame(table)
             continue
         tables[name] = _parse_table(table, texts[name], table.file, log)

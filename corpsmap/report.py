@@ -29,7 +29,18 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from corpsmap.data import MAX_NUMBER, STATUSES, TABLES, DataError, Dataset, Problem
+from corpsmap.data import (
+    EXPECTED_MONTH,
+    MAX_NUMBER,
+    NEGATIVE,
+    OUT_OF_RANGE,
+    STATUSES,
+    TABLES,
+    DataError,
+    Dataset,
+    Message,
+    Problem,
+)
 from corpsmap.export import FORMULA_STARTS, neutralise
 from corpsmap.i18n import t
 from corpsmap.progress import month_number, zone_order
@@ -48,6 +59,7 @@ BOUNDS = {"growth_rate": (-100.0, 1000.0), "share": (0.0, 100.0), "amount": (0.0
 PLAUSIBLE_GROWTH = (-50.0, 200.0)  # a growth rate outside is possible but worth a second look
 JUMP_FACTOR = 5  # a monthly step this many times the usual one is worth a second look
 NOTE_LIMIT = 200
+_KIND_ZH = {"growth_rate": "增速", "share": "占比", "amount": "金额", "count": "个数"}
 
 # Metadata: field → (row of the instructions sheet, label in column A); the value is in column B.
 META = {
@@ -186,10 +198,12 @@ def parse_report(sheets: list[Sheet], filename: str, dataset: Dataset, *, zone_i
 
     chosen = zones if zone_ids is None else _zones(dataset, zone_ids)
     if chosen != zones:
-        problems.append(meta_problem("zones", f"a template from another zone: this upload is for "
-                                              f"{_zones_text(dataset, chosen)}"))
+        problems.append(meta_problem("zones", Message(
+            f"a template from another zone: this upload is for {_zones_text(dataset, chosen)}",
+            f"这是其他兵团的模板：本次上传是为 {_zones_text(dataset, chosen)} 填报的")))
     if month > f"{today:%Y-%m}":
-        problems.append(meta_problem("month", f"the month is in the future (today is {today:%Y-%m-%d})"))
+        problems.append(meta_problem("month", Message(f"the month is in the future (today is {today:%Y-%m-%d})",
+                                                      f"月份是将来的月份（今天是 {today:%Y-%m-%d}）")))
 
     report_rows, found = _read_rows(by_name, REPORT, REPORT_COLUMNS, filename)
     problems += found
@@ -205,13 +219,17 @@ def parse_report(sheets: list[Sheet], filename: str, dataset: Dataset, *, zone_i
 
 
 def _zones(dataset: Dataset, zone_ids: list[str]) -> list[str]:
-    """The zone ids asked for, in river order; ['all'] (or every zone) means all of them."""
+    """The zone ids asked for, in river order; ['all'] (or every zone) means all of them.
+
+    ValueError otherwise, with a Message as its argument.
+    """
     order = zone_order(dataset)
     if list(zone_ids) == [ALL_ZONES]:
         return order
     unknown = [z for z in zone_ids if z not in order]
     if unknown or not zone_ids:
-        raise ValueError(f"unknown zone ids {unknown}" if unknown else "no zone given")
+        raise ValueError(Message(f"unknown zone ids {unknown}", f"未知的兵团编号 {unknown}") if unknown
+                         else Message("no zone given", "没有指定兵团"))
     return [z for z in order if z in zone_ids]
 
 
@@ -349,16 +367,21 @@ def _write_instructions(sheet: Worksheet, zones: str, month: str, version: int) 
     _protect(sheet)
 
 
-def _range_text(low: float, high: float) -> str:
+def _range_text(low: float, high: float) -> Message:
+    """What to enter, in Chinese and English: Excel's input message shows both (`f"{text.zh} {text}"`)."""
     if high >= MAX_NUMBER:
-        return f"请输入不小于 {low:g} 的数字。 Enter a number of at least {low:g}."
-    return f"请输入 {low:g} 至 {high:g} 之间的数字。 Enter a number from {low:g} to {high:g}."
+        return Message(f"Enter a number of at least {low:g}.", f"请输入不小于 {low:g} 的数字。")
+    return Message(f"Enter a number from {low:g} to {high:g}.", f"请输入 {low:g} 至 {high:g} 之间的数字。")
+
+
+def _both_texts(text: Message) -> str:
+    return f"{text.zh} {text}"
 
 
 def _decimal_validation(low: float, high: float) -> DataValidation:
     return DataValidation(type="decimal", operator="between", formula1=f"{low:.0f}", formula2=f"{high:.0f}",
                           allow_blank=True, showErrorMessage=True, errorTitle="数字 Number",
-                          error=_range_text(low, high))
+                          error=_both_texts(_range_text(low, high)))
 
 
 def _add_validation(sheet: Worksheet, validation: DataValidation, ranges: list[str]) -> None:
@@ -388,30 +411,33 @@ def _at(rows: tuple[tuple[str, ...], ...], row: int, col: int) -> str:
 def _read_meta(sheet: Sheet | None, file: str, dataset: Dataset) -> tuple[list[str], str, int, list[Problem]]:
     """(zones, month, data version, problems) from the metadata block of the instructions sheet."""
     if sheet is None:
-        return [], "", 0, [Problem(file, None, None, None, f"not a monthly report template (no sheet "
-                                                           f"'{INSTRUCTIONS}'); download one on the data page")]
+        return [], "", 0, [Problem(file, None, None, None, Message(
+            f"not a monthly report template (no sheet '{INSTRUCTIONS}'); download one on the data page",
+            f"不是月报模板（没有“{INSTRUCTIONS}”工作表）；请在数据页面下载模板"))]
     value = {field: _at(sheet.rows, row, 2) for field, (row, _) in META.items()}
 
     def problem(field: str, message: str) -> Problem:
         return Problem(file, META[field][0], META[field][1], value[field], message, sheet=sheet.name)
 
     if value["kind"] != KIND:
-        return [], "", 0, [problem("kind", f"not a monthly report template (expected '{KIND}')")]
+        return [], "", 0, [problem("kind", Message(f"not a monthly report template (expected '{KIND}')",
+                                                   f"不是月报模板（应为“{KIND}”）"))]
     if value["format"] != FORMAT_VERSION:
-        return [], "", 0, [problem("format", f"an old or unknown template format (expected {FORMAT_VERSION}); "
-                                             "download a new template")]
+        return [], "", 0, [problem("format", Message(
+            f"an old or unknown template format (expected {FORMAT_VERSION}); download a new template",
+            f"模板格式过旧或无法识别（应为 {FORMAT_VERSION}）；请下载新模板"))]
     problems = []
     names = value["zones"].split(",")
     try:
         zones = _zones(dataset, [z.strip() for z in names])
     except ValueError as exc:
         zones = []
-        problems.append(problem("zones", str(exc)))
+        problems.append(problem("zones", exc.args[0]))
     if not _MONTH.match(value["month"]):
-        problems.append(problem("month", "expected a month as YYYY-MM"))
+        problems.append(problem("month", EXPECTED_MONTH))
     based_on = int(value["based_on"]) if value["based_on"].isdigit() else 0
     if not value["based_on"].isdigit():
-        problems.append(problem("based_on", "expected a whole number"))
+        problems.append(problem("based_on", Message("expected a whole number", "应为整数")))
     return zones, value["month"], based_on, problems
 
 
@@ -419,11 +445,11 @@ def _read_rows(by_name: dict[str, Sheet], name: str, columns: dict[str, str], fi
                ) -> tuple[_Rows | None, list[Problem]]:
     sheet = by_name.get(name)
     if sheet is None:
-        return None, [Problem(file, None, None, None, "sheet is missing", sheet=name)]
+        return None, [Problem(file, None, None, None, Message("sheet is missing", "缺少此工作表"), sheet=name)]
     header = sheet.rows[0] if sheet.rows else ()
     missing = [h for h in columns.values() if h not in header]
     if missing:
-        return None, [Problem(file, 1, h, None, "column is missing", sheet=name) for h in missing]
+        return None, [Problem(file, 1, h, None, Message("column is missing", "缺少此列"), sheet=name) for h in missing]
     index = {key: header.index(h) + 1 for key, h in columns.items()}
     records = [(n, {key: _at(sheet.rows, n, col) for key, col in index.items()})
                for n in range(2, len(sheet.rows) + 1) if any(sheet.rows[n - 1])]
@@ -432,10 +458,11 @@ def _read_rows(by_name: dict[str, Sheet], name: str, columns: dict[str, str], fi
 
 def _number(text: str) -> tuple[float | None, str | None]:
     if not _NUMBER.fullmatch(text):
-        return None, "text in a number cell: enter a number (e.g. 12.5) or leave the cell empty"
+        return None, Message("text in a number cell: enter a number (e.g. 12.5) or leave the cell empty",
+                             "数字单元格里填了文字：请填数字（如 12.5），或留空")
     number = float(text)
     if not abs(number) <= MAX_NUMBER:  # also 1e999, which float() reads as infinity
-        return None, f"value out of range (at most {MAX_NUMBER:g} either side of zero)"
+        return None, OUT_OF_RANGE
     return number, None
 
 
@@ -444,7 +471,8 @@ def _note(text: str) -> tuple[str | None, str | None]:
     if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
         text = text[1:]
     if len(text) > NOTE_LIMIT:
-        return text[:NOTE_LIMIT], f"note longer than {NOTE_LIMIT} characters; only the first {NOTE_LIMIT} are kept"
+        return text[:NOTE_LIMIT], Message(f"note longer than {NOTE_LIMIT} characters; only the first {NOTE_LIMIT} "
+                                          "are kept", f"备注超过 {NOTE_LIMIT} 个字符，只保留前 {NOTE_LIMIT} 个")
     return text or None, None
 
 
@@ -457,22 +485,27 @@ def _check_value(value: float, indicator: pd.Series, history: pd.Series, month: 
     kind = indicator["kind"]
     low, high = BOUNDS[kind]
     if not low <= value <= high:
-        return [f"impossible for a {kind.replace('_', ' ')}: {_range_text(low, high)}"], []
+        enter = _range_text(low, high)
+        return [Message(f"impossible for a {kind.replace('_', ' ')}: {_both_texts(enter)}",
+                        f"{_KIND_ZH[kind]}不可能是这个值：{enter.zh}")], []
     if kind == "count" and not value.is_integer():
-        return ["a count is a whole number"], []
+        return [Message("a count is a whole number", "个数应为整数")], []
     if not indicator["cumulative"]:
         if kind == "growth_rate" and not PLAUSIBLE_GROWTH[0] <= value <= PLAUSIBLE_GROWTH[1]:
-            return [], [f"unusual growth rate (outside {PLAUSIBLE_GROWTH[0]:g}..{PLAUSIBLE_GROWTH[1]:g}%); "
-                        "please check"]
+            least, most = PLAUSIBLE_GROWTH
+            return [], [Message(f"unusual growth rate (outside {least:g}..{most:g}%); please check",
+                                f"增速异常（超出 {least:g}..{most:g}%）；请核对")]
         return [], []
     before, after = history[history.index < month], history[history.index > month]
     errors = []
     if len(before) and value < before.iloc[-1]:
-        errors.append(f"lower than the stored {before.index[-1]} value {before.iloc[-1]:g}: "
-                      "a year-to-date value cannot fall")
+        errors.append(Message(f"lower than the stored {before.index[-1]} value {before.iloc[-1]:g}: "
+                              "a year-to-date value cannot fall",
+                              f"低于已存的 {before.index[-1]} 数值 {before.iloc[-1]:g}：本年累计值不会下降"))
     if len(after) and value > after.iloc[0]:
-        errors.append(f"higher than the stored {after.index[0]} value {after.iloc[0]:g}: "
-                      "a year-to-date value cannot fall")
+        errors.append(Message(f"higher than the stored {after.index[0]} value {after.iloc[0]:g}: "
+                              "a year-to-date value cannot fall",
+                              f"高于已存的 {after.index[0]} 数值 {after.iloc[0]:g}：本年累计值不会下降"))
     if errors or before.empty:
         return errors, []
     last_month, last = before.index[-1], before.iloc[-1]
@@ -480,10 +513,12 @@ def _check_value(value: float, indicator: pd.Series, history: pd.Series, month: 
     step = (value - last) / (month_number(month) - month_number(last_month))
     warnings = []
     if usual > 0 and step > JUMP_FACTOR * usual:
-        warnings.append(f"a step of {step:g} in a month, more than {JUMP_FACTOR}× the usual {usual:g} this year; "
-                        "please check")
+        warnings.append(Message(f"a step of {step:g} in a month, more than {JUMP_FACTOR}× the usual {usual:g} "
+                                "this year; please check",
+                                f"一个月增加了 {step:g}，超过今年平均月增量 {usual:g} 的 {JUMP_FACTOR} 倍；请核对"))
     if value == last and (np.diff([0.0, *before]) > 0).mean() > 0.5:
-        warnings.append(f"the same as {last_month} although this value usually grows; please check")
+        warnings.append(Message(f"the same as {last_month} although this value usually grows; please check",
+                                f"与 {last_month} 的数值相同，而这个值通常逐月增长；请核对"))
     return [], warnings
 
 
@@ -501,18 +536,21 @@ def _parse_observations(rows: _Rows | None, dataset: Dataset, zones: list[str], 
         key = (cells["zone_id"], cells["indicator_id"])
         if key not in expected or cells["month"] != month:
             column = "zone_id" if key[0] not in zones else "indicator_id" if key not in expected else "month"
-            errors.append(rows.problem(row, column, cells[column], f"wrong zone or month: not a row of this "
-                                                                   f"template ({','.join(zones)}, {month})"))
+            errors.append(rows.problem(row, column, cells[column], Message(
+                f"wrong zone or month: not a row of this template ({','.join(zones)}, {month})",
+                f"兵团或月份不对：不是本模板中的行（{','.join(zones)}，{month}）")))
             continue
         if key in seen:
             errors.append(rows.problem(row, "indicator_id", cells["indicator_id"],
-                                       f"duplicated row: {key[0]} / {key[1]} is already in row {seen[key]}"))
+                                       Message(f"duplicated row: {key[0]} / {key[1]} is already in row {seen[key]}",
+                                               f"重复的行：{key[0]} / {key[1]} 已在第 {seen[key]} 行")))
             continue
         seen[key] = row
         note, note_warning = _note(cells["note"])
         if not cells["value"]:  # not reported
             if note:
-                warnings.append(rows.problem(row, "note", cells["note"], "a note without a value is not saved"))
+                warnings.append(rows.problem(row, "note", cells["note"], Message(
+                    "a note without a value is not saved", "没有填数值，备注不会保存")))
             continue
         value, message = _number(cells["value"])
         if message:
@@ -539,11 +577,12 @@ def _project_changes(cells: dict[str, str], current: pd.Series) -> tuple[pd.Seri
     if cells["new_status"] in STATUSES:
         new["status"] = cells["new_status"]
     elif cells["new_status"]:
-        errors.append(("new_status", f"unknown status: expected one of {', '.join(STATUSES)}"))
+        errors.append(("new_status", Message(f"unknown status: expected one of {', '.join(STATUSES)}",
+                                             f"未知的状态：应为以下之一：{', '.join(STATUSES)}")))
     if cells["investment_yi"]:
         number, message = _number(cells["investment_yi"])
         if message is None and number < 0:
-            message = "must not be negative"
+            message = NEGATIVE
         if message:
             errors.append(("investment_yi", message))
         elif pd.isna(current["investment_yi"]) or number != current["investment_yi"]:
@@ -553,7 +592,8 @@ def _project_changes(cells: dict[str, str], current: pd.Series) -> tuple[pd.Seri
     if start and _real_date(start):
         new["start_date"] = start
     elif start:
-        errors.append(("start_date", "bad date: expected YYYY-MM or YYYY-MM-DD"))
+        errors.append(("start_date", Message("bad date: expected YYYY-MM or YYYY-MM-DD",
+                                             "日期有误：应写作 YYYY-MM 或 YYYY-MM-DD")))
     return new, errors
 
 
@@ -575,11 +615,13 @@ def _parse_projects(rows: _Rows | None, dataset: Dataset, zones: list[str]) -> t
         project_id = cells["project_id"]
         if project_id not in projects.index or projects.at[project_id, "zone_id"] not in zones:
             errors.append(rows.problem(row, "project_id", project_id,
-                                       f"not a project of this template's zone ({','.join(zones)})"))
+                                       Message(f"not a project of this template's zone ({','.join(zones)})",
+                                               f"不是本模板所属兵团（{','.join(zones)}）的项目")))
             continue
         if project_id in seen:
             errors.append(rows.problem(row, "project_id", project_id,
-                                       f"duplicated row: already in row {seen[project_id]}"))
+                                       Message(f"duplicated row: already in row {seen[project_id]}",
+                                               f"重复的行：已在第 {seen[project_id]} 行")))
             continue
         seen[project_id] = row
         current = projects.loc[project_id]

@@ -30,7 +30,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-from corpsmap.data import DataError, Problem, ProblemLog
+from corpsmap.data import DataError, Message, Problem, ProblemLog
 
 MB = 1024 * 1024
 MAX_BYTES = 10 * MB  # an upload larger than this is refused unread
@@ -79,15 +79,17 @@ def read_upload(content: bytes, filename: str) -> list[Sheet]:
     """Every sheet of an uploaded .xlsx, or the one table of a .csv; DataError naming the file if unsafe."""
     file = _base_name(filename)
     if len(content) > MAX_BYTES:
-        raise _error(file, f"the file is larger than the {MAX_BYTES // MB} MB limit ({len(content):,} bytes)")
+        raise _error(file, Message(f"the file is larger than the {MAX_BYTES // MB} MB limit ({len(content):,} bytes)",
+                                   f"文件超过 {MAX_BYTES // MB} MB 的上限（{len(content):,} 字节）"))
     suffix = file.rpartition(".")[2].lower() if "." in file else ""
     if suffix == "csv":
         return [read_csv(content, file)]
     if suffix == "xlsx":
         return read_xlsx(content, file)
     if suffix == "xls":
-        raise _error(file, "an old Excel .xls workbook: open it in Excel and save it as .xlsx (Excel Workbook)")
-    raise _error(file, "only .csv and .xlsx files can be uploaded")
+        raise _error(file, Message("an old Excel .xls workbook: open it in Excel and save it as .xlsx (Excel Workbook)",
+                                   "这是旧版 Excel .xls 工作簿：请用 Excel 打开，另存为 .xlsx（Excel 工作簿）"))
+    raise _error(file, Message("only .csv and .xlsx files can be uploaded", "只能上传 .csv 或 .xlsx 文件"))
 
 
 def trim(text: str) -> str:
@@ -100,30 +102,38 @@ def read_csv(content: bytes, file: str) -> Sheet:
     text, encoding = decode_csv(content, file)
     rows = csv_rows(text, file)
     if not rows:
-        raise _error(file, "the file is empty")
+        raise _error(file, Message("the file is empty", "文件是空的"))
     return Sheet(file, rows, encoding)
 
 
 def decode_csv(content: bytes, file: str, *, allow_gb18030: bool = True) -> tuple[str, str]:
     """(text, encoding) of CSV bytes: UTF-8 (a BOM is dropped), else GB18030 if it decodes cleanly."""
     if content.startswith(_UTF16_BOMS):
-        raise _error(file, "UTF-16 text (Excel's 'Unicode text'): save it as CSV UTF-8")
+        raise _error(file, Message("UTF-16 text (Excel's 'Unicode text'): save it as CSV UTF-8",
+                                   "这是 UTF-16 文本（Excel 的“Unicode 文本”）：请另存为 CSV UTF-8"))
     if b"\x00" in content:
-        kind = "an Excel workbook" if content.startswith((b"PK\x03\x04", _OLE_SIGNATURE)) else "a binary file"
-        raise _error(file, f"contains NUL bytes: {kind}, not a text CSV (save it as CSV UTF-8)")
+        kind = (Message("an Excel workbook", "Excel 工作簿") if content.startswith((b"PK\x03\x04", _OLE_SIGNATURE))
+                else Message("a binary file", "二进制文件"))
+        raise _error(file, Message(f"contains NUL bytes: {kind}, not a text CSV (save it as CSV UTF-8)",
+                                   f"含有 NUL 字节：这是{kind.zh}，不是文本 CSV（请另存为 CSV UTF-8）"))
     try:
         return content.decode("utf-8-sig"), _UTF8
     except UnicodeDecodeError as exc:
         line = content[:exc.start].count(b"\n") + 1
-        where = f"byte 0x{content[exc.start]:02x} on line {line}"
+        where = Message(f"byte 0x{content[exc.start]:02x} on line {line}",
+                        f"第 {line} 行的字节 0x{content[exc.start]:02x}")
     gbk = _gb18030(content)
     if allow_gb18030 and gbk is not None:
         return gbk, _GB18030
     if allow_gb18030:
-        raise _error(file, f"not a text CSV (neither UTF-8 nor GBK: {where}): save it as CSV UTF-8")
-    looks = "; it reads as GBK, as Chinese Excel saves CSV" if gbk is not None else ""
-    raise _error(file, f"not UTF-8 text ({where}{looks}): data files must be UTF-8 (a BOM is fine); "
-                       "save it as CSV UTF-8")
+        raise _error(file, Message(f"not a text CSV (neither UTF-8 nor GBK: {where}): save it as CSV UTF-8",
+                                   f"不是文本 CSV（既不是 UTF-8 也不是 GBK：{where.zh}）：请另存为 CSV UTF-8"))
+    looks = Message("", "") if gbk is None else Message("; it reads as GBK, as Chinese Excel saves CSV",
+                                                        "；按 GBK 可以读，中文版 Excel 保存的 CSV 就是 GBK")
+    raise _error(file, Message(f"not UTF-8 text ({where}{looks}): data files must be UTF-8 (a BOM is fine); "
+                               "save it as CSV UTF-8",
+                               f"不是 UTF-8 文本（{where.zh}{looks.zh}）：数据文件必须是 UTF-8 编码（带 BOM 也可以）；"
+                               "请另存为 CSV UTF-8"))
 
 
 def _gb18030(content: bytes) -> str | None:
@@ -146,7 +156,8 @@ def csv_rows(text: str, file: str) -> tuple[tuple[str, ...], ...]:
     the header; blank lines are kept as empty rows.
     """
     if "\x00" in text:
-        raise _error(file, "contains NUL characters: a binary file, not a text CSV")
+        raise _error(file, Message("contains NUL characters: a binary file, not a text CSV",
+                                   "含有 NUL 字符：这是二进制文件，不是文本 CSV"))
     source = io.StringIO(text, newline="")
     lines: list[str] = []
 
@@ -166,7 +177,8 @@ def csv_rows(text: str, file: str) -> tuple[tuple[str, ...], ...]:
         try:
             record = next(reader, None)
         except csv.Error as exc:  # a cell over the csv module's size limit: an unclosed quote swallowed lines
-            raise _error(file, f"{exc}: a quote (\") is probably not closed", row=number,
+            raise _error(file, Message(f"{exc}: a quote (\") is probably not closed",
+                                       f"可能有引号（\"）没有闭合（错误信息：“{exc}”）"), row=number,
                          value=_preview("".join(lines))) from None
         if record is None:
             break
@@ -178,21 +190,25 @@ def csv_rows(text: str, file: str) -> tuple[tuple[str, ...], ...]:
         filled = MAX_COLUMNS + 1 if beyond else _filled_width(cells)
         if number > MAX_ROWS:
             if filled or _VALUE.search(text, source.tell()):
-                limit = Problem(file, number, None, None, f"more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} "
-                                                          "rows are allowed (the header included)")
+                limit = Problem(file, number, None, None, Message(
+                    f"more than {MAX_ROWS:,} rows; at most {MAX_ROWS:,} rows are allowed (the header included)",
+                    f"超过 {MAX_ROWS:,} 行；最多允许 {MAX_ROWS:,} 行（含表头）"))
                 raise DataError([limit, *log.problems], log.total + 1)
             break  # only blank lines follow
         if number == 1:
             header, named = fields, filled
             if named > MAX_COLUMNS:
-                raise _error(file, f"the header has more than {MAX_COLUMNS} columns; at most {MAX_COLUMNS} are "
-                                   "allowed", row=1)
+                raise _error(file, Message(f"the header has more than {MAX_COLUMNS} columns; at most {MAX_COLUMNS} "
+                                           "are allowed", f"表头超过 {MAX_COLUMNS} 列；最多允许 {MAX_COLUMNS} 列"),
+                             row=1)
         elif filled and fields != header:
             log.add(Problem(file, number, None, _preview("".join(lines)),
-                            f"row {number} has {fields:,} fields, the header has {header:,}"))
+                            Message(f"row {number} has {fields:,} fields, the header has {header:,}",
+                                    f"第 {number} 行有 {fields:,} 个字段，表头有 {header:,} 个")))
         if filled:
             if named == 0:
-                raise _error(file, "the first row is empty: the header must be in row 1", row=1)
+                raise _error(file, Message("the first row is empty: the header must be in row 1",
+                                           "第一行是空的：表头必须在第 1 行"), row=1)
             last = number
         if not log.total:  # once a row is refused the result is never used: stop keeping rows
             rows.append(cells)
@@ -228,8 +244,10 @@ def read_xlsx(content: bytes, file: str) -> list[Sheet]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises anything from KeyError to XML errors on a damaged workbook
-        raise _error(file, f"cannot be read as an Excel workbook ({type(exc).__name__}: {_short(exc)}); "
-                           "open it in Excel and save it again") from exc
+        raise _error(file, Message(f"cannot be read as an Excel workbook ({type(exc).__name__}: {_short(exc)}); "
+                                   "open it in Excel and save it again",
+                                   f"无法作为 Excel 工作簿读取（错误信息：“{type(exc).__name__}: {_short(exc)}”）；"
+                                   "请用 Excel 打开后重新保存")) from exc
     log = ProblemLog()
     sheets = []
     try:
@@ -237,7 +255,9 @@ def read_xlsx(content: bytes, file: str) -> list[Sheet]:
         for ws in workbook.worksheets:
             if ws.sheet_state != "visible":
                 state = "very hidden" if ws.sheet_state == "veryHidden" else ws.sheet_state
-                log.add(Problem(file, None, None, None, f"the sheet is {state}: unhide or delete it",
+                state_zh = "被深度隐藏" if state == "very hidden" else "被隐藏"
+                log.add(Problem(file, None, None, None, Message(f"the sheet is {state}: unhide or delete it",
+                                                                f"此工作表{state_zh}：请取消隐藏或删除它"),
                                 sheet=ws.title))
                 continue
             try:
@@ -245,30 +265,37 @@ def read_xlsx(content: bytes, file: str) -> list[Sheet]:
             except DataError:
                 raise
             except Exception as exc:  # as above: a damaged sheet must not surface as a traceback
-                raise _error(file, f"the sheet cannot be read ({type(exc).__name__}: {_short(exc)}); "
-                                   "open it in Excel and save it again", sheet=ws.title) from exc
+                raise _error(file, Message(f"the sheet cannot be read ({type(exc).__name__}: {_short(exc)}); "
+                                           "open it in Excel and save it again",
+                                           f"无法读取此工作表（错误信息：“{type(exc).__name__}: {_short(exc)}”）；"
+                                           "请用 Excel 打开后重新保存"), sheet=ws.title) from exc
     finally:
         workbook.close()
     log.raise_if_any()
     if not sheets:
-        raise _error(file, "the workbook has no worksheets")
+        raise _error(file, Message("the workbook has no worksheets", "工作簿中没有工作表"))
     return sheets
 
 
 def _open_zip(content: bytes, file: str) -> zipfile.ZipFile:
     if content.startswith(_OLE_SIGNATURE):
-        raise _error(file, "not an Excel .xlsx file: an old .xls workbook or a password-protected one; "
-                           "remove the password and save it as .xlsx (Excel Workbook)")
+        raise _error(file, Message("not an Excel .xlsx file: an old .xls workbook or a password-protected one; "
+                                   "remove the password and save it as .xlsx (Excel Workbook)",
+                                   "不是 Excel .xlsx 文件：是旧版 .xls 工作簿或设了密码的工作簿；"
+                                   "请取消密码，另存为 .xlsx（Excel 工作簿）"))
     if not zipfile.is_zipfile(io.BytesIO(content)):
         if content.startswith(b"PK"):
-            raise _error(file, "the .xlsx file is damaged (a broken zip archive): open it in Excel and save it "
-                               "again")
-        raise _error(file, "not an Excel .xlsx file: save it from Excel as .xlsx (Excel Workbook)")
+            raise _error(file, Message("the .xlsx file is damaged (a broken zip archive): open it in Excel and "
+                                       "save it again",
+                                       ".xlsx 文件已损坏（zip 压缩包损坏）：请用 Excel 打开后重新保存"))
+        raise _error(file, Message("not an Excel .xlsx file: save it from Excel as .xlsx (Excel Workbook)",
+                                   "不是 Excel .xlsx 文件：请在 Excel 中另存为 .xlsx（Excel 工作簿）"))
     try:
         return zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError) as exc:
-        raise _error(file, f"the .xlsx file is damaged ({_short(exc)}): open it in Excel and save it "
-                           "again") from exc
+        raise _error(file, Message(f"the .xlsx file is damaged ({_short(exc)}): open it in Excel and save it again",
+                                   f".xlsx 文件已损坏（错误信息：“{_short(exc)}”）：请用 Excel 打开后重新保存")
+                     ) from exc
 
 
 def _check_members(archive: zipfile.ZipFile, file: str) -> None:
@@ -280,24 +307,33 @@ def _check_members(archive: zipfile.ZipFile, file: str) -> None:
     members = archive.infolist()
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED_BYTES:
-        raise _error(file, f"the workbook unpacks to {_mb(total)} (limit {_mb(MAX_UNPACKED_BYTES)}): "
-                           "too large, or a zip bomb")
+        raise _error(file, Message(f"the workbook unpacks to {_mb(total)} (limit {_mb(MAX_UNPACKED_BYTES)}): "
+                                   "too large, or a zip bomb",
+                                   f"工作簿解压后有 {_mb(total)}（上限 {_mb(MAX_UNPACKED_BYTES)}）：文件太大，"
+                                   "或是恶意的“zip 炸弹”"))
     for m in members:
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise _error(file, f"part {m.filename} unpacks to {_mb(m.file_size)} from {m.compress_size:,} "
-                               f"bytes (more than {MAX_RATIO}:1): not a spreadsheet Excel wrote, probably a zip bomb")
+            raise _error(file, Message(f"part {m.filename} unpacks to {_mb(m.file_size)} from {m.compress_size:,} "
+                                       f"bytes (more than {MAX_RATIO}:1): not a spreadsheet Excel wrote, probably a "
+                                       "zip bomb",
+                                       f"部件 {m.filename} 由 {m.compress_size:,} 字节解压为 {_mb(m.file_size)}"
+                                       f"（压缩比超过 {MAX_RATIO}:1）：不是 Excel 保存的表格，很可能是“zip 炸弹”"))
         if m.flag_bits & 0x1:
-            raise _error(file, "the workbook is encrypted: remove the password and save it again")
+            raise _error(file, Message("the workbook is encrypted: remove the password and save it again",
+                                       "工作簿已加密：请取消密码后重新保存"))
         if m.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _error(file, f"part {m.filename} uses an unsupported compression: save it again from Excel")
+            raise _error(file, Message(f"part {m.filename} uses an unsupported compression: save it again from "
+                                       "Excel", f"部件 {m.filename} 使用了不支持的压缩方式：请用 Excel 重新保存"))
     names = {m.filename for m in members}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise _error(file, "not an Excel .xlsx file (a zip archive without a workbook): save it from Excel "
-                           "as .xlsx")
+        raise _error(file, Message("not an Excel .xlsx file (a zip archive without a workbook): save it from "
+                                   "Excel as .xlsx",
+                                   "不是 Excel .xlsx 文件（zip 压缩包中没有工作簿）：请在 Excel 中另存为 .xlsx"))
     for m in members:
         if m.filename.endswith((".xml", ".rels", ".vml")) and _has_doctype(archive, m):
             # Office files never declare a DTD; one here can only be there to expand entities.
-            raise _error(file, f"part {m.filename} declares a DTD, which Excel never writes: refused")
+            raise _error(file, Message(f"part {m.filename} declares a DTD, which Excel never writes: refused",
+                                       f"部件 {m.filename} 声明了 DTD（Excel 从不写入 DTD）：拒绝读取"))
 
 
 def _has_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
@@ -378,12 +414,16 @@ def _read_worksheet(ws: ReadOnlyWorksheet, workbook: Workbook, formats: list[str
             if not values:
                 continue
             if number > MAX_ROWS:
-                raise _error(file, f"data in row {number:,}; at most {MAX_ROWS:,} rows are allowed "
-                                   "(the header included)", sheet=ws.title, row=number)
+                raise _error(file, Message(f"data in row {number:,}; at most {MAX_ROWS:,} rows are allowed "
+                                           "(the header included)",
+                                           f"第 {number:,} 行有数据；最多允许 {MAX_ROWS:,} 行（含表头）"),
+                             sheet=ws.title, row=number)
             if max(values) > MAX_COLUMNS:
                 column = get_column_letter(max(values))
-                raise _error(file, f"data in column {column} ({max(values)}); at most {MAX_COLUMNS} columns are "
-                                   "allowed", sheet=ws.title, row=number)
+                raise _error(file, Message(f"data in column {column} ({max(values)}); at most {MAX_COLUMNS} "
+                                           "columns are allowed",
+                                           f"{column} 列（第 {max(values)} 列）有数据；最多允许 {MAX_COLUMNS} 列"),
+                             sheet=ws.title, row=number)
             if number == 1:
                 header = values
             rows[number] = tuple(values.get(c, "") for c in range(1, max(values) + 1))
@@ -393,8 +433,8 @@ def _read_worksheet(ws: ReadOnlyWorksheet, workbook: Workbook, formats: list[str
     for cell_range in merged:
         first = re.match(r"\$?[A-Z]+\$?(\d+)", cell_range.ref)
         log.add(Problem(file, int(first.group(1)) if first else None, None, cell_range.ref,
-                        f"merged cells {cell_range.ref}: unmerge them and put each value in its own cell",
-                        sheet=ws.title))
+                        Message(f"merged cells {cell_range.ref}: unmerge them and put each value in its own cell",
+                                f"合并单元格 {cell_range.ref}：请取消合并，每个值各占一个单元格"), sheet=ws.title))
     width = max(map(len, rows.values()), default=0)
     empty = ("",) * width
     grid = tuple(_fit(rows[n], width) if n in rows else empty for n in range(1, max(rows, default=0) + 1))
@@ -411,12 +451,15 @@ def _checked_text(cell: dict, formats: list[str | None], sheet: str, file: str, 
     name = header.get(column, get_column_letter(column))
     if formula is not None and not cell["stored"]:
         log.add(Problem(file, row, name, formula,
-                        f"the formula in cell {where} has no value saved with it: open the file in Excel, let it "
-                        "calculate and save it again (or paste the values)", sheet=sheet))
+                        Message(f"the formula in cell {where} has no value saved with it: open the file in Excel, "
+                                "let it calculate and save it again (or paste the values)",
+                                f"单元格 {where} 的公式没有保存计算结果：请用 Excel 打开文件，计算完成后重新保存"
+                                "（或粘贴为数值）"), sheet=sheet))
         return ""
     if cell["data_type"] == "e":
-        source = f" (from the formula {formula})" if formula else ""
-        log.add(Problem(file, row, name, str(value), f"cell {where} holds the Excel error {value}{source}",
+        source = Message(f" (from the formula {formula})", f"（来自公式 {formula}）") if formula else Message("", "")
+        log.add(Problem(file, row, name, str(value), Message(f"cell {where} holds the Excel error {value}{source}",
+                                                             f"单元格 {where} 是 Excel 错误值 {value}{source.zh}"),
                         sheet=sheet))
         return ""
     return _text(value, formats, cell["style_id"])
@@ -476,7 +519,7 @@ def _month_only(formats: list[str | None], style_id: int) -> bool:
     return re.search(r"(?<![_\\])[yY]", code) is not None and re.search(r"(?<![_\\])[dDhHsS]", code) is None
 
 
-def _error(file: str, message: str, *, sheet: str | None = None, row: int | None = None,
+def _error(file: str, message: Message, *, sheet: str | None = None, row: int | None = None,
            value: str | None = None) -> DataError:
     """A DataError with one problem: the reason the whole file is refused."""
     return DataError([Problem(file, row, None, value, message, sheet=sheet)])

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, insert, select, update
 from corpsmap import changes, report
 from corpsmap.accounts.audit import AuditEntry, audit_entries, insert_entry, record
 from corpsmap.accounts.permissions import Action, PermissionDenied, Role, User, can, require
-from corpsmap.data import TABLES, DataError, Dataset, Problem
+from corpsmap.data import TABLES, DataError, Dataset, Message, Problem
 from corpsmap.store import NoChange, Store, StoreError, Upload, Version
 from corpsmap.store.schema import submissions
 from corpsmap.uploads import read_upload
@@ -88,7 +88,8 @@ def apply(spec: ChangeSpec, content: bytes, current: Dataset, today: date | None
         return changes.upsert(current, "projects", row, spec.label), [], None
     sheets = read_upload(content, spec.filename)
     notes = [] if sheets[0].encoding == "utf-8" else [  # a spreadsheet saved as GBK, say: worth a look
-        Problem(spec.filename, None, None, sheets[0].encoding, f"read as {sheets[0].encoding}")]
+        Problem(spec.filename, None, None, sheets[0].encoding, Message(f"read as {sheets[0].encoding}",
+                                                                       f"已按 {sheets[0].encoding} 编码读取"))]
     table = spec.table or "projects"
     return changes.replace_from_text(current, table, sheets[0].csv_text(), spec.filename), notes, None
 
