@@ -27,7 +27,7 @@ from corpsmap.boundaries.crs import CrsChoice, choose_crs, to_wgs84
 from corpsmap.boundaries.files import SourceLayer, read_boundary_file
 from corpsmap.boundaries.matching import FeatureMatch
 from corpsmap.coords import geometry_gcj02_to_wgs84, geometry_wgs84_to_gcj02
-from corpsmap.data import DataError, Dataset, Problem
+from corpsmap.data import DataError, Dataset, Message, Problem
 from corpsmap.geo import OFFICIAL, SCHEMATIC
 
 __all__ = ["ERROR", "INFO", "OFFICIAL", "SCHEMATIC", "WARNING", "BoundaryImport", "Check", "FeatureMatch",
@@ -165,8 +165,9 @@ def _name_field(table: pd.DataFrame, wanted: str | None, zones: pd.DataFrame,
     columns = [str(c) for c in table.columns]
     if wanted is not None:
         if wanted not in table.columns:
-            raise DataError([Problem(file, None, wanted, None, f"no attribute '{wanted}'; the attributes are: "
-                                                               f"{', '.join(columns) or 'none'}")])
+            raise DataError([Problem(file, None, wanted, None, Message(
+                f"no attribute '{wanted}'; the attributes are: {', '.join(columns) or 'none'}",
+                f"没有属性“{wanted}”；现有属性：{', '.join(columns) or '无'}"))])
         return wanted, []
     proposed = matching.propose_name_field(table, zones)
     if proposed is None:

@@ -22,7 +22,7 @@ import pyogrio
 import shapely
 
 from corpsmap.boundaries.checks import INFO, WARNING, Check
-from corpsmap.data import DataError, Problem
+from corpsmap.data import DataError, Message, Problem
 
 MB = 1024 * 1024
 MAX_UPLOAD_BYTES = 20 * MB  # a district's zones, even surveyed to the metre, are far below
@@ -97,9 +97,11 @@ def read_boundary_file(content: bytes, filename: str, *, layer: str | None = Non
     """
     file = _base_name(filename)
     if not content:
-        raise _error(file, "the file is empty")
+        raise _error(file, Message("the file is empty", "文件是空的"))
     if len(content) > MAX_UPLOAD_BYTES:
-        raise _error(file, f"the file is larger than the {MAX_UPLOAD_BYTES // MB} MB limit ({len(content):,} bytes)")
+        raise _error(file, Message(f"the file is larger than the {MAX_UPLOAD_BYTES // MB} MB limit "
+                                   f"({len(content):,} bytes)",
+                                   f"文件超过 {MAX_UPLOAD_BYTES // MB} MB 的上限（{len(content):,} 字节）"))
     codec = _codec(encoding, file) if encoding else None
     with tempfile.TemporaryDirectory(prefix="corpsmap-boundaries-") as tmp:
         root = Path(tmp)
@@ -118,11 +120,13 @@ def _layers(content: bytes, file: str, root: Path, codec: str | None) -> tuple[l
     notes: list[Check] = []
     if suffix in (".zip", ".kmz"):
         if not content.startswith(b"PK"):
-            raise _error(file, f"not a zip archive, although named {suffix}")
+            raise _error(file, Message(f"not a zip archive, although named {suffix}",
+                                       f"文件名是 {suffix}，但不是 zip 压缩包"))
         datasets = _unzip(content, file, root)
     elif suffix == ".gpkg":
         if not content.startswith(_SQLITE_MAGIC):
-            raise _error(file, "not a GeoPackage (no SQLite header), although named .gpkg")
+            raise _error(file, Message("not a GeoPackage (no SQLite header), although named .gpkg",
+                                       "文件名是 .gpkg，但不是 GeoPackage（没有 SQLite 文件头）"))
         datasets = [_write(own.with_suffix(".gpkg"), content)]
     elif suffix in (".geojson", ".json"):
         text, note = _geojson_text(content, file, codec)
@@ -130,23 +134,30 @@ def _layers(content: bytes, file: str, root: Path, codec: str | None) -> tuple[l
         datasets = [_write(own.with_suffix(".geojson"), text.encode(UTF8))]
     elif suffix == ".kml":
         if b"<kml" not in content[:4096]:
-            raise _error(file, "not a KML document (no <kml> element at its start)")
+            raise _error(file, Message("not a KML document (no <kml> element at its start)",
+                                       "不是 KML 文档（开头没有 <kml> 元素）"))
         datasets = [_write(own.with_suffix(".kml"), content)]
     elif suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
-        raise _error(file, "a Shapefile is several files: zip the .shp together with its .shx, .dbf, .prj "
-                           "(and .cpg) and upload the .zip")
+        raise _error(file, Message("a Shapefile is several files: zip the .shp together with its .shx, .dbf, .prj "
+                                   "(and .cpg) and upload the .zip",
+                                   "Shapefile 由多个文件组成：请把 .shp 与 .shx、.dbf、.prj（及 .cpg）一起压缩，"
+                                   "上传 .zip 文件"))
     elif suffix in (".dwg", ".dxf"):
-        raise _error(file, "CAD drawings (DWG/DXF) carry neither a coordinate system nor zone names reliably: "
-                           "ask the bureau for a Shapefile or GeoPackage in CGCS2000")
+        raise _error(file, Message("CAD drawings (DWG/DXF) carry neither a coordinate system nor zone names "
+                                   "reliably: ask the bureau for a Shapefile or GeoPackage in CGCS2000",
+                                   "CAD 图纸（DWG/DXF）无法可靠地带上坐标系和兵团名称：请向主管部门索取 CGCS2000 "
+                                   "坐标系的 Shapefile 或 GeoPackage"))
     else:
-        raise _error(file, "only a zipped Shapefile (.zip), a GeoPackage (.gpkg), GeoJSON (.geojson, .json) "
-                           "or KML (.kml, .kmz) can be imported")
+        raise _error(file, Message("only a zipped Shapefile (.zip), a GeoPackage (.gpkg), GeoJSON (.geojson, "
+                                   ".json) or KML (.kml, .kmz) can be imported",
+                                   "只能导入压缩的 Shapefile（.zip）、GeoPackage（.gpkg）、GeoJSON（.geojson、.json）"
+                                   "或 KML（.kml、.kmz）"))
     layers: list[LayerInfo] = []
     several = len(datasets) > 1
     for path in datasets:
         layers += _dataset_layers(path, root, file, several)
     if not layers:
-        raise _error(file, "the file holds no layer with geometry")
+        raise _error(file, Message("the file holds no layer with geometry", "文件中没有含几何图形的图层"))
     return layers, notes
 
 
@@ -162,20 +173,25 @@ def _dataset_layers(path: Path, root: Path, file: str, several: bool) -> list[La
     if path.suffix == ".shp":
         for part in (".shx", ".dbf"):
             if not path.with_suffix(part).exists():
-                raise _error(file, f"{relative.as_posix()} comes without its {part} file: zip every part of the "
-                                   "Shapefile (.shp, .shx, .dbf, .prj, .cpg)")
+                raise _error(file, Message(f"{relative.as_posix()} comes without its {part} file: zip every part "
+                                           "of the Shapefile (.shp, .shx, .dbf, .prj, .cpg)",
+                                           f"{relative.as_posix()} 缺少配套的 {part} 文件：请把 Shapefile 的所有文件"
+                                           "（.shp、.shx、.dbf、.prj、.cpg）一起压缩"))
         fmt = SHAPEFILE
     else:
         fmt = {".gpkg": GEOPACKAGE, ".kml": KML}.get(path.suffix, GEOJSON)
     if fmt == KML and b"<networklink" in path.read_bytes().lower():
         # What a network link points to is not in the upload, and nothing here fetches from outside hosts.
-        raise _error(file, "the KML links to other files or servers (NetworkLink): export the zone polygons "
-                           "themselves")
+        raise _error(file, Message("the KML links to other files or servers (NetworkLink): export the zone "
+                                   "polygons themselves",
+                                   "KML 链接到其他文件或服务器（NetworkLink）：请直接导出兵团的多边形"))
     try:
         listed = pyogrio.list_layers(path)
     except Exception as exc:  # GDAL says why a file cannot be opened in many ways; all mean "unreadable"
-        raise _error(file, f"{relative.as_posix() if several else 'the file'} cannot be read ({_short(exc)})") \
-            from exc
+        raise _error(file, Message(f"{relative.as_posix() if several else 'the file'} cannot be read "
+                                   f"({_short(exc)})",
+                                   f"{relative.as_posix() if several else '文件'}无法读取（错误信息：“{_short(exc)}”）")
+                     ) from exc
     found = []
     for name, geometry_type in listed:
         if geometry_type is None:  # a plain table (GeoPackage attributes, styles)
@@ -195,7 +211,8 @@ def _choose_layer(layers: list[LayerInfo], wanted: str | None, file: str, codec:
         for li in layers:
             if li.name == wanted:
                 return li, []
-        raise _error(file, f"no layer '{wanted}'; its layers are: {', '.join(names)}")
+        raise _error(file, Message(f"no layer '{wanted}'; its layers are: {', '.join(names)}",
+                                   f"没有图层“{wanted}”；现有图层：{', '.join(names)}"))
     if len(layers) == 1:
         return layers[0], []
     candidates = [li for li in layers if li.may_hold_polygons] or layers
@@ -224,10 +241,12 @@ def _check_feature_count(li: LayerInfo, file: str, encoding: str | None = None) 
     try:
         count = int(pyogrio.read_info(li.path, layer=li.layer, encoding=encoding)["features"])
     except Exception as exc:
-        raise _error(file, f"layer '{li.name}' cannot be read ({_short(exc)})") from exc
+        raise _error(file, _unreadable_layer(li, exc)) from exc
     if count > MAX_FEATURES:
-        raise _error(file, f"layer '{li.name}' has {count:,} features (limit {MAX_FEATURES:,}): the zones of one "
-                           "district are a handful of polygons")
+        raise _error(file, Message(f"layer '{li.name}' has {count:,} features (limit {MAX_FEATURES:,}): the zones "
+                                   "of one district are a handful of polygons",
+                                   f"图层“{li.name}”有 {count:,} 个要素（上限 {MAX_FEATURES:,}）：一个区的兵团只有"
+                                   "几个多边形"))
     return count
 
 
@@ -244,13 +263,15 @@ def _read_layer(li: LayerInfo, file: str, codec: str | None) -> tuple[gpd.GeoDat
         frame = pyogrio.read_dataframe(li.path, layer=li.layer, on_invalid="ignore",
                                        encoding=encoding if li.format == SHAPEFILE else None)
     except Exception as exc:
-        raise _error(file, f"layer '{li.name}' cannot be read ({_short(exc)})") from exc
+        raise _error(file, _unreadable_layer(li, exc)) from exc
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        raise _error(file, f"layer '{li.name}' has no geometry")
+        raise _error(file, Message(f"layer '{li.name}' has no geometry", f"图层“{li.name}”没有几何图形"))
     vertices = int(shapely.get_num_coordinates(frame.geometry.values).sum())
     if vertices > MAX_VERTICES:
-        raise _error(file, f"layer '{li.name}' has {vertices:,} vertices (limit {MAX_VERTICES:,}): simplify it "
-                           "to about 1 m first")
+        raise _error(file, Message(f"layer '{li.name}' has {vertices:,} vertices (limit {MAX_VERTICES:,}): "
+                                   "simplify it to about 1 m first",
+                                   f"图层“{li.name}”有 {vertices:,} 个顶点（上限 {MAX_VERTICES:,}）：请先简化到"
+                                   "约 1 m 精度"))
     if frame.geometry.has_z.any():
         frame = frame.set_geometry(shapely.force_2d(frame.geometry.values), crs=frame.crs)
         notes.append(Check(INFO, "dropped_z", "heights (Z values) were dropped: the map is flat"))
@@ -353,7 +374,8 @@ def _codec(name: str, file: str) -> str:
     key = re.sub(r"[\s_-]", "", name.lower())
     codec = _CPG_CODECS.get(key) or _lookup(name)
     if codec is None:
-        raise _error(file, f"unknown text encoding '{name}' (e.g. utf-8, gbk, gb18030)")
+        raise _error(file, Message(f"unknown text encoding '{name}' (e.g. utf-8, gbk, gb18030)",
+                                   f"未知的文本编码“{name}”（可用如 utf-8、gbk、gb18030）"))
     return codec
 
 
@@ -361,12 +383,14 @@ def _geojson_text(content: bytes, file: str, codec: str | None) -> tuple[str, li
     """GeoJSON is UTF-8 by definition (RFC 7946); GBK written by older Chinese tools is read with a note."""
     body = content[3:] if content.startswith(codecs.BOM_UTF8) else content
     if not body.lstrip()[:1] == b"{":
-        raise _error(file, "not a GeoJSON document (it does not start with '{')")
+        raise _error(file, Message("not a GeoJSON document (it does not start with '{')",
+                                   "不是 GeoJSON 文档（开头不是“{”）"))
     if codec:
         try:
             return body.decode(codec), []
         except UnicodeDecodeError as exc:
-            raise _error(file, f"not {codec} text ({_short(exc)})") from exc
+            raise _error(file, Message(f"not {codec} text ({_short(exc)})",
+                                       f"不是 {codec} 文本（错误信息：“{_short(exc)}”）")) from exc
     try:
         return body.decode(UTF8), []
     except UnicodeDecodeError:
@@ -374,7 +398,7 @@ def _geojson_text(content: bytes, file: str, codec: str | None) -> tuple[str, li
     if _decodes(body, GB18030):
         return body.decode(GB18030), [Check(WARNING, "encoding_detected",
                                             "the GeoJSON is not UTF-8, as GeoJSON must be; it was read as GBK/GB18030")]
-    raise _error(file, "the GeoJSON is neither UTF-8 nor GBK text")
+    raise _error(file, Message("the GeoJSON is neither UTF-8 nor GBK text", "GeoJSON 既不是 UTF-8 也不是 GBK 文本"))
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -402,49 +426,62 @@ def _unzip(content: bytes, file: str, root: Path) -> list[Path]:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, OSError) as exc:
-        raise _error(file, f"the zip archive is damaged ({_short(exc)})") from exc
+        raise _error(file, Message(f"the zip archive is damaged ({_short(exc)})",
+                                   f"zip 压缩包已损坏（错误信息：“{_short(exc)}”）")) from exc
     if len(members) > MAX_ZIP_MEMBERS:
-        raise _error(file, f"the zip holds {len(members):,} files (limit {MAX_ZIP_MEMBERS})")
+        raise _error(file, Message(f"the zip holds {len(members):,} files (limit {MAX_ZIP_MEMBERS})",
+                                   f"zip 压缩包中有 {len(members):,} 个文件（上限 {MAX_ZIP_MEMBERS}）"))
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED_BYTES:
-        raise _error(file, f"the zip unpacks to {total / MB:,.0f} MB (limit {MAX_UNPACKED_BYTES // MB} MB): too "
-                           "large, or a zip bomb")
+        raise _error(file, Message(f"the zip unpacks to {total / MB:,.0f} MB (limit {MAX_UNPACKED_BYTES // MB} MB): "
+                                   "too large, or a zip bomb",
+                                   f"zip 压缩包解压后有 {total / MB:,.0f} MB（上限 {MAX_UNPACKED_BYTES // MB} MB）："
+                                   "文件太大，或是恶意的“zip 炸弹”"))
     base = root / "zip"
     wanted: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
     for m in members:
         name = _member_name(m).replace("\\", "/")
         path = PurePosixPath(name)
         if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in path.parts or "\x00" in name:
-            raise _error(file, f"the zip member '{name}' points outside the archive (path traversal): refused")
+            raise _error(file, Message(f"the zip member '{name}' points outside the archive (path traversal): "
+                                       "refused", f"zip 中的文件“{name}”指向压缩包以外（路径穿越）：拒绝读取"))
         if (m.external_attr >> 16) & 0o170000 == 0o120000:
-            raise _error(file, f"the zip member '{name}' is a symbolic link: refused")
+            raise _error(file, Message(f"the zip member '{name}' is a symbolic link: refused",
+                                       f"zip 中的文件“{name}”是符号链接：拒绝读取"))
         if m.is_dir() or "__MACOSX" in path.parts or path.name.startswith("._"):
             continue
         if m.file_size > RATIO_FLOOR and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise _error(file, f"the zip member '{name}' unpacks to {m.file_size / MB:,.0f} MB from "
-                               f"{m.compress_size:,} bytes (more than {MAX_RATIO}:1): probably a zip bomb")
+            raise _error(file, Message(f"the zip member '{name}' unpacks to {m.file_size / MB:,.0f} MB from "
+                                       f"{m.compress_size:,} bytes (more than {MAX_RATIO}:1): probably a zip bomb",
+                                       f"zip 中的文件“{name}”由 {m.compress_size:,} 字节解压为 "
+                                       f"{m.file_size / MB:,.0f} MB（压缩比超过 {MAX_RATIO}:1）：很可能是“zip 炸弹”"))
         if m.flag_bits & 0x1:
-            raise _error(file, "the zip is encrypted: zip it again without a password")
+            raise _error(file, Message("the zip is encrypted: zip it again without a password",
+                                       "zip 压缩包已加密：请不设密码重新压缩"))
         if path.suffix.lower() in _WANTED:
             wanted.append((m, path.with_suffix(path.suffix.lower())))
     datasets = []
     for m, path in wanted:
         target = (base / path).resolve()
         if not target.is_relative_to(base.resolve()):  # belt and braces after the checks above
-            raise _error(file, f"the zip member '{path}' points outside the archive: refused")
+            raise _error(file, Message(f"the zip member '{path}' points outside the archive: refused",
+                                       f"zip 中的文件“{path}”指向压缩包以外：拒绝读取"))
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             with archive.open(m) as source, open(target, "wb") as sink:
                 while chunk := source.read(1 * MB):
                     sink.write(chunk)
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
-            raise _error(file, f"the zip member '{path}' cannot be unpacked ({_short(exc)})") from exc
+            raise _error(file, Message(f"the zip member '{path}' cannot be unpacked ({_short(exc)})",
+                                       f"zip 中的文件“{path}”无法解压（错误信息：“{_short(exc)}”）")) from exc
         if path.suffix in (".shp", ".gpkg", ".kml") or (path.suffix in (".geojson", ".json")
                                                         and _looks_like_geojson(base / path)):
             datasets.append(base / path)
     if not datasets:
-        held = ", ".join(sorted(_member_name(m) for m in members if not m.is_dir())[:10]) or "nothing"
-        raise _error(file, f"the zip holds no .shp, .gpkg, .geojson or .kml file (it holds: {held})")
+        held = ", ".join(sorted(_member_name(m) for m in members if not m.is_dir())[:10])
+        raise _error(file, Message("the zip holds no .shp, .gpkg, .geojson or .kml file "
+                                   f"(it holds: {held or 'nothing'})",
+                                   f"zip 压缩包中没有 .shp、.gpkg、.geojson 或 .kml 文件（其中有：{held or '无'}）"))
     return sorted(datasets)
 
 
@@ -455,7 +492,12 @@ def _looks_like_geojson(path: Path) -> bool:
     return re.search(rb'"type"\s*:\s*"(FeatureCollection|Feature)"', head) is not None
 
 
-def _error(file: str, message: str) -> DataError:
+def _unreadable_layer(li: LayerInfo, exc: Exception) -> Message:
+    return Message(f"layer '{li.name}' cannot be read ({_short(exc)})",
+                   f"图层“{li.name}”无法读取（错误信息：“{_short(exc)}”）")
+
+
+def _error(file: str, message: Message) -> DataError:
     return DataError([Problem(file, None, None, None, message)])
 
 
