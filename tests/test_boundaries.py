@@ -22,6 +22,7 @@ from corpsmap.boundaries.crs import propose_crs, same_grid
 from corpsmap.config import GEODATA_DIR
 from corpsmap.coords import geometry_wgs84_to_gcj02
 from corpsmap.data import DataError, load_dataset
+from tests.chinese import assert_in_chinese
 
 DATA = load_dataset()
 SHIPPED = gpd.read_file(GEODATA_DIR / "zones.geojson")
@@ -399,8 +400,9 @@ def test_matches_can_be_overridden_and_unmatched_features_are_listed():
 
 
 def test_unknown_name_field_is_refused_naming_the_attributes():
-    with pytest.raises(DataError, match=r"zones\.zip.*no attribute 'NAME'.*名称"):
+    with pytest.raises(DataError, match=r"zones\.zip.*no attribute 'NAME'.*名称") as refused:
         run(shapefile_zip(bureau_layer(), METRIC), name_field="NAME")
+    assert_in_chinese(refused.value.problems)
 
 
 # --- checks -----------------------------------------------------------------------------------------------------
@@ -475,8 +477,9 @@ def zip_of(members: dict[str, bytes]) -> bytes:
 @pytest.mark.parametrize("member", ["../evil.shp", "a/../../evil.shp", "/tmp/evil.shp", "C:/evil.shp",
                                     "..\\evil.shp"])
 def test_zip_path_traversal_is_refused(member):
-    with pytest.raises(DataError, match=r"bad\.zip.*outside the archive"):
+    with pytest.raises(DataError, match=r"bad\.zip.*outside the archive") as refused:
         run(zip_of({member: b"x"}), "bad.zip")
+    assert_in_chinese(refused.value.problems)
 
 
 def test_zip_symlink_is_refused():
@@ -490,8 +493,9 @@ def test_zip_symlink_is_refused():
 
 
 def test_zip_bomb_is_refused_from_its_directory():
-    with pytest.raises(DataError, match=r"bomb\.zip.*zip bomb"):
+    with pytest.raises(DataError, match=r"bomb\.zip.*zip bomb") as refused:
         run(zip_of({"zones.dbf": bytes(30 * files.MB)}), "bomb.zip")
+    assert_in_chinese(refused.value.problems)
 
 
 def test_zip_unpacking_beyond_the_limit_is_refused(monkeypatch):
@@ -503,11 +507,13 @@ def test_zip_unpacking_beyond_the_limit_is_refused(monkeypatch):
 def test_too_large_and_too_many_features_are_refused(monkeypatch):
     content = shapefile_zip(bureau_layer(), METRIC)
     monkeypatch.setattr(files, "MAX_FEATURES", 5)
-    with pytest.raises(DataError, match=r"zones\.zip.*8 features \(limit 5\)"):
+    with pytest.raises(DataError, match=r"zones\.zip.*8 features \(limit 5\)") as refused:
         run(content)
+    assert_in_chinese(refused.value.problems)
     monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 1000)
-    with pytest.raises(DataError, match=r"zones\.zip.*larger than"):
+    with pytest.raises(DataError, match=r"zones\.zip.*larger than") as refused:
         run(content)
+    assert_in_chinese(refused.value.problems)
 
 
 @pytest.mark.parametrize(("filename", "content", "message"), [
@@ -532,6 +538,7 @@ def test_other_files_are_refused_naming_the_file(filename, content, message):
     with pytest.raises(DataError, match=filename.replace(".", r"\.")) as refused:
         run(content, filename)
     assert message in str(refused.value)
+    assert_in_chinese(refused.value.problems)
 
 
 def test_work_happens_in_a_private_temporary_directory_that_is_removed(tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from corpsmap.data import (
     typed_frame,
     upload_to_csv_text,
 )
+from tests.chinese import assert_in_chinese
 
 ZONE_IDS = {"sanjiang", "xianghu", "shijicheng", "shibei", "qiaonan", "kejicheng", "linkong", "yinong"}
 
@@ -78,26 +79,31 @@ def test_illustrative_splits_sum_to_the_article_totals():
     assert (june[june["indicator_id"].isin(["investment", "service_va"])]["provenance"] == "illustrative").all()
 
 
-@pytest.mark.parametrize(
-    ("table", "row", "column", "value", "message"),
-    [
-        ("projects", 2, "zone_id", "xiaoshan", "unknown zone_id"),
-        ("projects", 3, "project_id", "kj-land-eco-1", "duplicate id"),
-        ("projects", 4, "status", "finished", "expected one of planned"),
-        ("projects", 2, "investment_yi", "-3", "must not be negative"),
-        ("projects", 2, "investment_yi", "lots", "not a number"),
-        ("projects", 5, "start_date", "2021-13", "expected a date"),
-        ("projects", 5, "start_date", "2022-02-30", "not a real date"),
-        ("projects", 5, "public", "maybe", "expected true or false"),
-        ("projects", 2, "name_zh", "", "a value is required"),
-        ("observations", 3, "month", "2022-6", "expected a month as YYYY-MM"),
-        ("observations", 3, "value", "1,2", "not a number"),
-        ("observations", 3, "indicator_id", "gdp", "unknown indicator_id"),
-        ("targets", 2, "zone_id", "bogus", "unknown zone_id"),
-        ("zones", 3, "platform_id", "nowhere", "unknown platform_id"),
-        ("zones", 2, "river_order", "1.5", "not a whole number"),
-    ],
-)
+BAD_CELLS = [
+    ("projects", 2, "zone_id", "xiaoshan", "unknown zone_id"),
+    ("projects", 3, "project_id", "kj-land-eco-1", "duplicate id"),
+    ("projects", 4, "status", "finished", "expected one of planned"),
+    ("projects", 2, "investment_yi", "-3", "must not be negative"),
+    ("projects", 2, "investment_yi", "lots", "not a number"),
+    ("projects", 5, "start_date", "2021-13", "expected a date"),
+    ("projects", 5, "start_date", "2022-02-30", "not a real date"),
+    ("projects", 5, "public", "maybe", "expected true or false"),
+    ("projects", 2, "name_zh", "", "a value is required"),
+    ("observations", 3, "month", "2022-6", "expected a month as YYYY-MM"),
+    ("observations", 3, "value", "1,2", "not a number"),
+    ("observations", 3, "indicator_id", "gdp", "unknown indicator_id"),
+    ("targets", 2, "zone_id", "bogus", "unknown zone_id"),
+    ("zones", 3, "platform_id", "nowhere", "unknown platform_id"),
+    ("zones", 2, "river_order", "1.5", "not a whole number"),
+    ("zones", 2, "zone_id", "San Jiang", "an id is lower-case letters"),
+    ("observations", 3, "value", "1e13", "value out of range"),
+    ("projects", 2, "lat", "95", "latitude outside"),
+    ("projects", 2, "lon", "190", "longitude outside"),
+    ("projects", 2, "note_en", "长" * 2001, "longer than 2,000 characters"),
+]
+
+
+@pytest.mark.parametrize(("table", "row", "column", "value", "message"), BAD_CELLS[:15])
 def test_bad_cell_is_named_by_file_row_column_and_value(data_dir, table, row, column, value, message):
     edit_cell(data_dir, table, row, column, value)
     with pytest.raises(DataError) as err:
@@ -106,6 +112,70 @@ def test_bad_cell_is_named_by_file_row_column_and_value(data_dir, table, row, co
     assert f"{table}.csv, row {row}, column '{column}'" in shown
     assert f"value '{value}'" in shown
     assert message in shown
+
+
+@pytest.mark.parametrize(("table", "row", "column", "value", "message"), BAD_CELLS)
+def test_bad_cell_reads_in_chinese_too(data_dir, table, row, column, value, message):
+    edit_cell(data_dir, table, row, column, value)
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    assert message in str(err.value)
+    assert_in_chinese(err.value.problems)
+
+
+def test_a_bad_cell_in_chinese(data_dir):
+    edit_cell(data_dir, "zones", 2, "river_order", "1.5")
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    assert err.value.describe("zh") == "zones.csv，第 2 行，“river_order”列：值“1.5”：不是整数"
+
+
+def _replace_text(data_dir, table: str, old: str, new: str) -> None:
+    path = data_dir / f"{table}.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def _edit_line(data_dir, table: str, number: int, edit) -> None:
+    path = data_dir / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[number] = edit(lines[number])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+BAD_FILES = {
+    "semicolons": lambda d: _replace_text(d, "zones", ",", ";"),
+    "column missing": lambda d: _edit_line(d, "platforms", 0, lambda line: line.replace("name_en", "name_english")),
+    "column twice": lambda d: _edit_line(d, "platforms", 0, lambda line: line + ",platform_id"),
+    "file missing": lambda d: (d / "targets.csv").unlink(),
+    "file empty": lambda d: write_raw(d, "sources", ""),
+    "no rows": lambda d: write_raw(d, "zones", header_only("zones")),
+    "extra field": lambda d: _edit_line(d, "observations", 4, lambda line: line + ",9"),
+    "not UTF-8": lambda d: write_raw(d, "observations", header_only("observations") + "all,萧山\n", "gbk"),
+    "lat without lon": lambda d: edit_cell(d, "projects", 2, "lat", "30.2"),
+    "located with precision none": lambda d: [edit_cell(d, "projects", 2, c, v) for c, v in
+                                              (("lat", "30.2"), ("lon", "120.3"), ("location_precision", "none"))],
+    "precision without a location": lambda d: [edit_cell(d, "projects", 2, c, v) for c, v in
+                                               (("lat", ""), ("lon", ""), ("location_precision", "exact"))],
+    "amount kind without an amount": lambda d: [edit_cell(d, "projects", 2, c, v) for c, v in
+                                                (("investment_yi", ""), ("amount_kind", "total"))],
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_every_problem_of_a_bad_file_reads_in_chinese(data_dir, case):
+    BAD_FILES[case](data_dir)
+    with pytest.raises(DataError) as err:
+        load_dataset(data_dir)
+    assert_in_chinese(err.value.problems)
+
+
+def test_a_replaced_table_s_problems_read_in_chinese(data_dir):
+    lines = (data_dir / "projects.csv").read_text(encoding="utf-8").splitlines()
+    bad = [lines[0], *(line.replace(",kejicheng,", ",atlantis,", 1) for line in lines[1:]), lines[1]]
+    with pytest.raises(DataError) as err:
+        replace_table("projects", "\n".join(bad), data_dir, file="upload.csv")
+    assert_in_chinese(err.value.problems)
+    assert err.value.describe("zh").startswith("upload.csv，第 ")
 
 
 def test_missing_column_is_named(data_dir):

@@ -13,6 +13,7 @@ from corpsmap.data import STATUSES, TABLES, DataError, load_dataset
 from corpsmap.progress import progress_table, zone_order
 from corpsmap.report import INSTRUCTIONS, META, PROJECT_COLUMNS, PROJECTS, REPORT, REPORT_COLUMNS
 from corpsmap.uploads import Sheet, read_upload
+from tests.chinese import assert_in_chinese
 
 DATA = load_dataset()
 TABLE = progress_table(DATA)
@@ -406,6 +407,23 @@ def test_each_bad_input_is_named_by_sheet_row_column_and_value(case):
     assert message in problem.message
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_each_bad_input_reads_in_chinese_too(case):
+    edit, keywords, _, _ = CASES[case]
+    with pytest.raises(DataError) as error:
+        parse(edit(BLANK), **keywords)
+    assert_in_chinese(error.value.problems)
+
+
+def test_a_report_problem_in_chinese():
+    with pytest.raises(DataError) as error:
+        parse(set_value(BLANK, "fai_growth", "5000"))
+    (problem,) = error.value.problems
+    assert problem.text("zh") == "增速不可能是这个值：请输入 -100 至 1000 之间的数字。"
+    assert problem.message == ("impossible for a growth rate: 请输入 -100 至 1000 之间的数字。 "
+                               "Enter a number from -100 to 1000.")
+
+
 def test_a_cumulative_value_above_a_later_stored_month_is_an_error():
     with pytest.raises(DataError) as error:
         parse(set_value(to_sheets(template(month="2022-05")), "investment", "40"))  # June is 37.44
@@ -423,6 +441,7 @@ def test_unusual_values_are_warnings_not_errors(indicator, text, message):
     assert list(result.observations["value"]) == [float(text)]
     (warning,) = result.warnings
     assert where(warning) == (REPORT, report_row(indicator), VALUE, text) and message in warning.message
+    assert_in_chinese([warning])
 
 
 def test_a_step_under_five_times_the_usual_is_not_a_warning():
@@ -435,6 +454,7 @@ def test_a_long_note_is_cut_with_a_warning_and_a_note_without_value_is_not_saved
     result = parse(sheets)
     assert list(result.observations["note"]) == ["很" * 200]
     assert [(w.row, w.column) for w in result.warnings] == [(invest_row(), NOTE), (report_row("service_va"), NOTE)]
+    assert_in_chinese(result.warnings)
 
 
 def test_every_problem_is_reported_at_once():
@@ -453,3 +473,11 @@ def test_problems_of_every_sheet_and_the_zone_choice_come_together():
     with pytest.raises(DataError) as error:
         parse(sheets, zone_ids=["yinong"])
     assert [p.sheet for p in error.value.problems] == [INSTRUCTIONS, REPORT, PROJECTS]
+    assert_in_chinese(error.value.problems)
+
+
+@pytest.mark.parametrize("zones", ["nowhere", ""])
+def test_unknown_zones_in_the_template_read_in_chinese_too(zones):
+    with pytest.raises(DataError) as error:
+        parse(set_cell(BLANK, INSTRUCTIONS, META["zones"][0], 2, zones))
+    assert_in_chinese(error.value.problems)

@@ -17,8 +17,9 @@ import pytest
 from openpyxl import Workbook
 
 from corpsmap import uploads
-from corpsmap.data import MAX_PROBLEMS, DataError, Problem
+from corpsmap.data import MAX_PROBLEMS, DataError, Message, Problem
 from corpsmap.uploads import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, Sheet, read_upload
+from tests.chinese import assert_in_chinese
 
 SHEET_XML = "xl/worksheets/sheet1.xml"
 
@@ -284,6 +285,20 @@ def test_bad_file_is_refused_by_name(case):
     assert all(isinstance(p, Problem) and p.file == filename for p in err.problems)
 
 
+@pytest.mark.parametrize("case", BAD)
+def test_every_refusal_reads_in_chinese_too(case):
+    make, filename, _ = BAD[case]
+    assert_in_chinese(refused(make(), filename).problems)
+
+
+def test_a_refusal_in_chinese_names_sheet_row_column_and_value_in_chinese():
+    err = refused(with_formula_value(data_sheet(["kejicheng", 0, "=1/B2"]), "C2", "#DIV/0!", cell_type="e"),
+                  "plan.xlsx")
+    assert err.describe("zh") == ("plan.xlsx，工作表“Data”，第 2 行，“total”列：值“#DIV/0!”："
+                                  "单元格 C2 是 Excel 错误值 #DIV/0!（来自公式 =1/B2）")
+    assert err.describe("en") == str(err)
+
+
 def test_a_bad_csv_row_is_one_problem_quoting_its_start():
     long_row = "x" * 100 + "," + "y" * 100 + ",z"
     err = refused(f"a,b\n1,2\n{long_row}\n3,4\n".encode(), "obs.csv")
@@ -343,3 +358,16 @@ def test_data_error_keeps_200_problems_and_the_count():
     assert (len(counted.problems), counted.total) == (200, 10_000)
     assert DataError(problems[:3]).total == 3
     assert "more" not in str(DataError(problems[:3]))
+    assert err.describe("zh").endswith("… 另有 300 个问题")
+
+
+def test_a_message_is_its_english_text_and_keeps_its_chinese_through_pickle_and_copy():
+    import copy
+    import pickle
+
+    message = Message("duplicate id", "编号重复")
+    assert message == "duplicate id" and f"{message}" == "duplicate id"
+    for again in (pickle.loads(pickle.dumps(message)), copy.deepcopy(message)):
+        assert (str(again), again.zh) == ("duplicate id", "编号重复")
+    plain = Problem("f.csv", 2, None, None, "bad")  # a plain string has no Chinese: it shows as written
+    assert plain.text("zh") == "bad" and plain.describe("zh") == "f.csv，第 2 行：bad"
