@@ -301,3 +301,37 @@ def test_a_disabled_account_is_out_at_its_next_action(monkeypatch):
     at.run()  # the next click
     assert "版本历史" not in [t.value for t in at.title]
     assert at.text_input(key="login_name") is not None  # a visitor again, offered the sign-in form
+
+
+class _Upload:
+    """What st.file_uploader returns once a file is chosen (AppTest cannot choose one)."""
+
+    def __init__(self, name: str, content: bytes):
+        self.name, self._content = name, content
+
+    def getvalue(self) -> bytes:
+        return self._content
+
+
+@pytest.mark.parametrize("lang, shown, hidden", [("zh", "编号重复", "duplicate id"),
+                                                 ("en", "duplicate id", "编号重复")])
+def test_a_bad_upload_s_problems_are_shown_in_the_page_language(monkeypatch, internal, lang, shown, hidden):
+    import streamlit as st
+
+    from corpsmap.changes import to_csv_text
+    from corpsmap.i18n import t
+
+    bad = to_csv_text("sources", load_dataset().sources).replace("research,", "article,", 1)  # a duplicate id
+    real = st.file_uploader
+
+    def uploader(label, *args, key=None, **kwargs):
+        if key and key.startswith("tables_sources"):
+            return _Upload("my-sources.csv", bad.encode("utf-8"))
+        return real(label, *args, key=key, **kwargs)
+
+    monkeypatch.setattr(st, "file_uploader", uploader)
+    at = run_app("pages/data.py", token=internal, lang=lang)
+    assert not at.exception, at.exception
+    [table] = [d.value for d in at.dataframe if t("data_problem", lang) in d.value.columns]
+    messages = list(table[t("data_problem", lang)])
+    assert shown in messages and hidden not in messages

@@ -61,7 +61,7 @@ def import_section(lang: str) -> None:
                          choices.get("name_field"), tuple(sorted(choices.get("overrides", {}).items())))
     except (DataError, ValueError) as exc:  # the file refused, naming it; or a CRS that is not one
         st.error(t("data_rejected", lang, file=frame.md_escape(file.name)))
-        st.code(str(exc), language=None)
+        st.code(frame.error_text(exc, lang), language=None)
         return
     _detected(result, choices, lang)
     _matches(result, dataset, choices, lang)

@@ -309,7 +309,7 @@ def submissions_section(lang: str) -> None:
         worked, lights = _worked_submission(number, latest)
     except (DataError, StoreError) as exc:
         st.error(t("submission_no_longer_applies", lang))
-        st.code(str(exc), language=None)
+        st.code(frame.error_text(exc, lang), language=None)
         worked = None
     if worked is not None:
         versions.change_preview(worked, lights, lang)

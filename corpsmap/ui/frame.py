@@ -38,7 +38,7 @@ def store() -> Store:
         return _store()
     except DataError as exc:  # a bad seed file in data/: name it, never a traceback
         st.error(t("data_error", lang()))
-        st.code(str(exc), language=None)
+        st.code(exc.describe(lang()), language=None)
         st.stop()
     except SQLAlchemyError:
         st.error(t("store_unavailable", lang()))
@@ -389,6 +389,11 @@ def md_text(value: object) -> str:
     formatting or HTML from data."""
     text = _AUTOLINK.sub(_WORD_JOINER, str(value))
     return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """An error as a page shows it (in st.code): a DataError's problems in `lang`, anything else as it reads."""
+    return exc.describe(lang) if isinstance(exc, DataError) else str(exc)
 
 
 def md_escape(value: str) -> str:

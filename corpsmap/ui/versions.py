@@ -70,7 +70,7 @@ def lights_of(based_on: int, after: Dataset) -> pd.DataFrame:
 def problems_table(problems: list[Problem], lang: str, total: int | None = None) -> None:
     """Every problem by file, sheet, row, column and value, shown as data (never as Markdown)."""
     rows = [{t("data_file", lang): p.file, t("data_sheet", lang): p.sheet or "", t("data_row", lang): p.row,
-             t("data_column", lang): p.column, t("data_value", lang): p.value, t("data_problem", lang): p.message}
+             t("data_column", lang): p.column, t("data_value", lang): p.value, t("data_problem", lang): p.text(lang)}
             for p in problems]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if total and total > len(problems):
