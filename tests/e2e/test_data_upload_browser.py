@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from corpsmap.changes import to_csv_text
 from corpsmap.data import load_dataset
 from tests.browser import (
+    ARTIFACTS,
     MAP_IFRAME,
     click_latlng,
     outside_requests,
@@ -47,6 +48,23 @@ def test_bad_upload_is_reported_and_changes_nothing(page, internal_app):
     page.locator("[data-testid=stDataFrame]").last.wait_for()
     page.get_by_text("Data as of Jun 2022 · version 1").wait_for()
     assert outside_requests(page, internal_app) == []
+
+
+def test_a_planner_reads_the_problems_in_chinese(page, internal_app):
+    page.goto(internal_app + "/")
+    sign_in(page, "planner")
+    page.goto(internal_app + "/data")
+    page.get_by_role("tab", name="数据表").click()
+    uploader = page.locator("[data-testid=stFileUploader]").filter(has_text="上传替换")
+    uploader.locator("input[type=file]").set_input_files(files=[{
+        "name": "来源.csv", "mimeType": "text/csv", "buffer": SOURCES.replace("research,", "article,", 1).encode()}])
+    page.get_by_text("来源.csv 未保存，原数据未改动").wait_for()
+    page.locator("[data-testid=stDataFrame]").last.wait_for()
+    # st.dataframe draws on a canvas; its accessible grid cells are in the DOM but hidden.
+    page.get_by_text("编号重复", exact=True).first.wait_for(state="attached")
+    assert page.get_by_text("duplicate", exact=False).count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "review-upload-problems-zh.png"))
 
 
 def test_a_corrupt_xlsx_is_refused_with_a_message(page, internal_app):
