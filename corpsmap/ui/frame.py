@@ -225,7 +225,7 @@ def geodata():
         return (zone_shapes(), *_base_layers())
     except ValueError as exc:
         st.error(t("map_error", lang()))
-        st.code(str(exc), language=None)
+        st.code(error_text(exc, lang()), language=None)  # a DataError (a ValueError) in the page's language
         st.stop()
 
 
