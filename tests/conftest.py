@@ -8,7 +8,10 @@ import tempfile
 
 # Before anything imports corpsmap.config: the app under test keeps its store in a throwaway folder, never in
 # the checkout's var/.
-os.environ.setdefault("CORPSMAP_VAR_DIR", tempfile.mkdtemp(prefix="corpsmap-test-var-"))
+# Each parallel worker (pytest-xdist) gets its own: they inherit the first process's environment, and two
+# workers on one SQLite store lock each other out.
+if "CORPSMAP_VAR_DIR" not in os.environ or os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["CORPSMAP_VAR_DIR"] = tempfile.mkdtemp(prefix="corpsmap-test-var-")
 
 import pytest
 
